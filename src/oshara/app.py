@@ -1,0 +1,119 @@
+"""FastAPI application factory: routers, middleware and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from oshara import __version__
+from oshara.config import Settings, get_settings
+from oshara.db.engine import create_engine, create_sessionmaker
+from oshara.errors import OsharaError
+from oshara.http import format_loc
+from oshara.middleware import BodyLimitMiddleware, CorsMiddleware
+
+log = logging.getLogger("oshara")
+
+
+def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    errors: list[dict[str, str]] = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return {"detail": "Request body is not valid JSON"}
+        msg = str(err.get("msg", "invalid"))
+        msg = msg.removeprefix("Value error, ")
+        errors.append({"field": format_loc(tuple(err.get("loc", ()))), "message": msg})
+    first = errors[0] if errors else {"field": "body", "message": "invalid"}
+    detail = f"Invalid {first['field']}: {first['message']}"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more)"
+    return {"detail": detail, "errors": errors}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OsharaError)
+    async def _oshara(_: Request, exc: OsharaError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_validation_body(exc), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.error(
+            "unhandled error on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc_info=exc,
+        )
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. The database must already be migrated (``oshara migrate``)."""
+    settings = settings or get_settings()
+    settings.ensure_secret()
+    if settings.env == "test":
+        from oshara.auth.passwords import use_cheapest_hashing
+
+        use_cheapest_hashing()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Oshara API",
+        version=__version__,
+        description="Voice AI agents for websites. Self-hosted, offline by default.",
+        openapi_url="/api/schema/",
+        docs_url="/api/docs/",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    from oshara.auth.endpoints import keys_router
+    from oshara.auth.endpoints import router as auth_router
+    from oshara.characters.endpoints import router as characters_router
+    from oshara.forms.endpoints import router as forms_router
+    from oshara.health import router as health_router
+    from oshara.sessions.endpoints import public_router as sessions_public_router
+    from oshara.sessions.endpoints import router as sessions_router
+
+    for router in (
+        health_router,
+        auth_router,
+        keys_router,
+        characters_router,
+        sessions_public_router,
+        sessions_router,
+        forms_router,
+    ):
+        app.include_router(router)
+
+    app.add_middleware(CorsMiddleware, api_origins=settings.cors_origins)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,196 @@
+"""``/api/auth/…`` and ``/api/api-keys/…``."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import select
+
+from oshara.auth.models import ApiKey
+from oshara.auth.schemas import (
+    ApiKeyCreated,
+    ApiKeyCreateIn,
+    ApiKeyOut,
+    LoginIn,
+    LogoutIn,
+    MeOut,
+    OrganizationOut,
+    PasswordChangeIn,
+    RefreshIn,
+    RegisterIn,
+    RegisterOut,
+    TokenPair,
+)
+from oshara.auth.service import AuthService
+from oshara.auth.subject import AuthSubject
+from oshara.db.base import utcnow
+from oshara.db.engine import DB
+from oshara.deps import CurrentSubject, SettingsDep
+from oshara.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+    error_responses,
+)
+from oshara.http import lenient_json, openapi_body, parse_model
+from oshara.orgs.models import Organization, User
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+keys_router = APIRouter(prefix="/api/api-keys", tags=["api-keys"])
+
+
+@router.post(
+    "/login/",
+    response_model=TokenPair,
+    openapi_extra=openapi_body(LoginIn),
+    responses=error_responses(ValidationFailed, Unauthorized),
+)
+async def login(request: Request, db: DB, settings: SettingsDep) -> TokenPair:
+    """Exchange email and password for an access and a refresh token."""
+    body = parse_model(LoginIn, await lenient_json(request))
+    return await AuthService(db, settings).login(body.email, body.password)
+
+
+@router.post(
+    "/refresh/",
+    response_model=TokenPair,
+    openapi_extra=openapi_body(RefreshIn),
+    responses=error_responses(ValidationFailed, Unauthorized),
+)
+async def refresh(request: Request, db: DB, settings: SettingsDep) -> TokenPair:
+    """Rotate a refresh token. Each refresh token works once; reuse revokes the whole login."""
+    body = parse_model(RefreshIn, await lenient_json(request))
+    return await AuthService(db, settings).refresh(body.refresh)
+
+
+@router.post("/logout/", status_code=204, responses=error_responses(Unauthorized))
+async def logout(
+    request: Request, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> Response:
+    """Revoke this login: its access and refresh tokens stop working at once."""
+    raw = await request.body()
+    body = parse_model(LogoutIn, await lenient_json(request)) if raw.strip() else LogoutIn()
+    await AuthService(db, settings).logout(subject, body.refresh)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/register/",
+    response_model=RegisterOut,
+    status_code=201,
+    responses=error_responses(ValidationFailed, Forbidden, Conflict),
+)
+async def register(body: RegisterIn, db: DB, settings: SettingsDep) -> RegisterOut:
+    """Create an account and its organization (off with OSHARA_REGISTRATION_ENABLED=false)."""
+    if not settings.registration_enabled:
+        raise Forbidden("Registration is disabled on this server")
+    service = AuthService(db, settings)
+    org_name = body.organization or f"{body.email.split('@')[0]}'s organization"
+    if await db.scalar(select(Organization.id).where(Organization.name == org_name)):
+        raise Conflict(f"Organization name {org_name!r} is taken; choose another")
+    user, org = await service.create_user(
+        body.email, body.password, full_name=body.full_name, org_name=org_name
+    )
+    pair = await service.login(body.email, body.password)
+    me = MeOut(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        role="owner",
+        auth="user",
+        organization=OrganizationOut(id=org.id, name=org.name),
+    )
+    return RegisterOut(access=pair.access, refresh=pair.refresh, user=me)
+
+
+@router.get("/me/", response_model=MeOut, responses=error_responses(Unauthorized))
+async def me(subject: CurrentSubject, db: DB) -> MeOut:
+    """The caller: user (or API key) and organization."""
+    org = await db.get_one(Organization, subject.organization_id)
+    user = await db.get(User, subject.user_id) if subject.user_id else None
+    return MeOut(
+        id=user.id if user else None,
+        email=user.email if user else None,
+        full_name=user.full_name if user else None,
+        role=subject.role,
+        auth=subject.kind,
+        organization=OrganizationOut(id=org.id, name=org.name),
+    )
+
+
+@router.post(
+    "/password/",
+    response_model=TokenPair,
+    responses=error_responses(BadRequest, Unauthorized),
+)
+async def change_password(
+    body: PasswordChangeIn, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> TokenPair:
+    """Change the password; every other login of this user is revoked."""
+    return await AuthService(db, settings).change_password(
+        subject, body.current_password, body.new_password
+    )
+
+
+# -- API keys ---------------------------------------------------------------------------------
+
+
+def _require_user(subject: AuthSubject) -> None:
+    if subject.kind != "user":
+        raise Forbidden("API keys are managed by a signed-in user, not by another API key")
+
+
+@keys_router.get("/", response_model=list[ApiKeyOut], responses=error_responses(Unauthorized))
+async def list_api_keys(subject: CurrentSubject, db: DB) -> list[ApiKeyOut]:
+    rows = await db.scalars(
+        select(ApiKey)
+        .where(ApiKey.organization_id == subject.organization_id, ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.created_at)
+    )
+    return [ApiKeyOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@keys_router.post(
+    "/",
+    response_model=ApiKeyCreated,
+    status_code=201,
+    responses=error_responses(Unauthorized, Forbidden),
+)
+async def create_api_key(
+    body: ApiKeyCreateIn, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> ApiKeyCreated:
+    """Create a server-to-server key. The full key is in this response only."""
+    _require_user(subject)
+    row, key = await AuthService(db, settings).create_api_key(
+        subject.organization_id, subject.user_id, body.name
+    )
+    return ApiKeyCreated(
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=None,
+        key=key,
+    )
+
+
+@keys_router.delete(
+    "/{key_id}/", status_code=204, responses=error_responses(Unauthorized, Forbidden, NotFound)
+)
+async def revoke_api_key(key_id: uuid.UUID, subject: CurrentSubject, db: DB) -> Response:
+    _require_user(subject)
+    row = await db.scalar(
+        select(ApiKey).where(
+            ApiKey.id == key_id,
+            ApiKey.organization_id == subject.organization_id,
+            ApiKey.revoked_at.is_(None),
+        )
+    )
+    if row is None:
+        raise NotFound("API key not found")
+    row.revoked_at = utcnow()
+    return Response(status_code=204)

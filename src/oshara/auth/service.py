@@ -1,0 +1,243 @@
+"""Logins, token rotation, revocation and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oshara.auth import tokens
+from oshara.auth.models import ApiKey, AuthFamily, RefreshToken
+from oshara.auth.passwords import hash_password, needs_rehash, verify_password
+from oshara.auth.schemas import TokenPair
+from oshara.auth.subject import AuthSubject
+from oshara.config import Settings
+from oshara.errors import BadRequest, Conflict, Unauthorized
+from oshara.orgs.models import Membership, Organization, User
+
+API_KEY_PREFIX = "osk_"
+
+
+class RefreshReuse(Unauthorized):
+    """A rotated refresh token came back: its whole family has been revoked."""
+
+    commit_anyway = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Refresh token was already used; every token from this login has been revoked"
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AuthService:
+    """Stateless; works inside the caller's database session (never commits)."""
+
+    def __init__(self, db: AsyncSession, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self.secret = settings.ensure_secret()
+
+    # -- users -----------------------------------------------------------------------------
+
+    async def create_user(
+        self, email: str, password: str, *, full_name: str = "", org_name: str | None = None
+    ) -> tuple[User, Organization]:
+        """A user and membership; the organization is created when none of that name exists."""
+        if await self.db.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(f"A user with email {email} already exists")
+        user = User(email=email, password_hash=hash_password(password), full_name=full_name)
+        org_name = org_name or f"{email.split('@')[0]}'s organization"
+        org = await self.db.scalar(select(Organization).where(Organization.name == org_name))
+        role = "member"
+        if org is None:
+            org = Organization(name=org_name)
+            self.db.add(org)
+            role = "owner"
+        self.db.add(user)
+        await self.db.flush()
+        self.db.add(Membership(user_id=user.id, organization_id=org.id, role=role))
+        await self.db.flush()
+        return user, org
+
+    async def authenticate(self, email: str, password: str) -> User:
+        user = await self.db.scalar(select(User).where(User.email == email))
+        ok = verify_password(user.password_hash if user else None, password)
+        if user is None or not ok or not user.is_active:
+            raise Unauthorized("No active account found with the given credentials")
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        return user
+
+    async def login(self, email: str, password: str) -> TokenPair:
+        user = await self.authenticate(email, password)
+        membership = await self.db.scalar(
+            select(Membership)
+            .where(Membership.user_id == user.id)
+            .order_by(Membership.created_at, Membership.id)
+            .limit(1)
+        )
+        if membership is None:
+            raise Unauthorized("This account belongs to no organization")
+        family = AuthFamily(user_id=user.id, organization_id=membership.organization_id)
+        self.db.add(family)
+        await self.db.flush()
+        return await self._issue_pair(user.id, family)
+
+    async def change_password(self, subject: AuthSubject, current: str, new: str) -> TokenPair:
+        if subject.user_id is None:
+            raise BadRequest("API keys have no password")
+        user = await self.db.get_one(User, subject.user_id)
+        if not verify_password(user.password_hash, current):
+            raise BadRequest("current_password is incorrect")
+        now = _now()
+        user.password_hash = hash_password(new)
+        user.tokens_valid_after = now.replace(microsecond=0)
+        await self._revoke_families(AuthFamily.user_id == user.id, "password_change")
+        family = AuthFamily(user_id=user.id, organization_id=subject.organization_id)
+        self.db.add(family)
+        await self.db.flush()
+        return await self._issue_pair(user.id, family)
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    async def _issue_pair(self, user_id: uuid.UUID, family: AuthFamily) -> TokenPair:
+        s = self.settings
+        claims = {"fam": str(family.id), "org": str(family.organization_id)}
+        access = tokens.issue(
+            self.secret, "access", str(user_id), s.access_token_ttl_seconds, **claims
+        )
+        refresh = tokens.issue(
+            self.secret, "refresh", str(user_id), s.refresh_token_ttl_seconds, **claims
+        )
+        self.db.add(
+            RefreshToken(
+                id=uuid.UUID(refresh.jti), family_id=family.id, expires_at=refresh.expires_at
+            )
+        )
+        await self.db.flush()
+        return TokenPair(access=access.token, refresh=refresh.token)
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        try:
+            claims = tokens.decode(self.secret, "refresh", refresh_token)
+            jti = uuid.UUID(claims["jti"])
+        except (tokens.TokenError, ValueError) as exc:
+            raise Unauthorized(f"Refresh token is invalid or expired ({exc})") from exc
+        row = await self.db.execute(
+            select(RefreshToken, AuthFamily, User)
+            .join(AuthFamily, AuthFamily.id == RefreshToken.family_id)
+            .join(User, User.id == AuthFamily.user_id)
+            .where(RefreshToken.id == jti)
+        )
+        found = row.one_or_none()
+        if found is None:
+            raise Unauthorized("Refresh token is invalid or expired")
+        token, family, user = found
+        if family.revoked_at is not None or not user.is_active:
+            raise Unauthorized("Refresh token has been revoked")
+        if claims["iat"] < int(user.tokens_valid_after.timestamp()):
+            raise Unauthorized("Refresh token has been revoked")
+        # Atomic single use: only one caller can flip used_at from NULL.
+        used = await self.db.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
+            .values(used_at=_now())
+        )
+        if getattr(used, "rowcount", 0) != 1:
+            await self._revoke_families(AuthFamily.id == family.id, "refresh_reuse")
+            raise RefreshReuse()
+        return await self._issue_pair(user.id, family)
+
+    async def _revoke_families(self, where: object, reason: str) -> None:
+        await self.db.execute(
+            update(AuthFamily)
+            .where(where, AuthFamily.revoked_at.is_(None))  # type: ignore[arg-type]
+            .values(revoked_at=_now(), revoked_reason=reason)
+        )
+
+    async def logout(self, subject: AuthSubject, refresh_token: str | None) -> None:
+        """Revoke the caller's login (and the login a given refresh token belongs to)."""
+        if subject.family_id is not None:
+            await self._revoke_families(AuthFamily.id == subject.family_id, "logout")
+        if refresh_token:
+            try:
+                claims = tokens.decode(self.secret, "refresh", refresh_token)
+            except tokens.TokenError:
+                return
+            if claims.get("org") == str(subject.organization_id) and claims.get("fam"):
+                fam = uuid.UUID(claims["fam"])
+                await self._revoke_families(AuthFamily.id == fam, "logout")
+        if subject.family_id is None and not refresh_token:
+            raise BadRequest("An API key cannot log out; delete the key instead")
+
+    async def subject_from_access(self, token: str) -> AuthSubject:
+        try:
+            claims = tokens.decode(self.secret, "access", token)
+            fam = uuid.UUID(claims["fam"])
+        except (tokens.TokenError, KeyError, ValueError) as exc:
+            raise Unauthorized(f"Access token is invalid or expired ({exc})") from exc
+        row = await self.db.execute(
+            select(AuthFamily, User, Membership.role)
+            .join(User, User.id == AuthFamily.user_id)
+            .join(
+                Membership,
+                (Membership.user_id == User.id)
+                & (Membership.organization_id == AuthFamily.organization_id),
+            )
+            .where(AuthFamily.id == fam)
+        )
+        found = row.one_or_none()
+        if found is None:
+            raise Unauthorized("Access token has been revoked")
+        family, user, role = found
+        if (
+            family.revoked_at is not None
+            or not user.is_active
+            or claims["iat"] < int(user.tokens_valid_after.timestamp())
+        ):
+            raise Unauthorized("Access token has been revoked")
+        return AuthSubject(
+            kind="user",
+            organization_id=family.organization_id,
+            user_id=user.id,
+            family_id=family.id,
+            role=role,
+        )
+
+    # -- API keys ---------------------------------------------------------------------------
+
+    async def create_api_key(
+        self, organization_id: uuid.UUID, created_by: uuid.UUID | None, name: str
+    ) -> tuple[ApiKey, str]:
+        key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        row = ApiKey(
+            organization_id=organization_id,
+            created_by_id=created_by,
+            name=name,
+            prefix=key[:12],
+            key_hash=hash_api_key(key),
+        )
+        self.db.add(row)
+        await self.db.flush()
+        return row, key
+
+    async def subject_from_api_key(self, key: str) -> AuthSubject:
+        row = await self.db.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(key)))
+        if row is None or row.revoked_at is not None:
+            raise Unauthorized("API key is invalid or has been revoked")
+        now = _now()
+        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+            row.last_used_at = now
+        return AuthSubject(kind="api_key", organization_id=row.organization_id, api_key_id=row.id)

@@ -1,0 +1,137 @@
+"""``/api/ai-characters/…`` (owner) and ``/api/agents/{slug}/appearance/`` (public)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request, Response
+
+from oshara.characters.access import public_character
+from oshara.characters.repository import CharacterRepository
+from oshara.characters.schemas import AppearanceOut, CharacterCreate, CharacterOut, CharacterUpdate
+from oshara.characters.service import CharacterService, appearance_out, character_out
+from oshara.db.engine import DB
+from oshara.deps import CurrentSubject, OptionalSubject, SettingsDep
+from oshara.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+    error_responses,
+)
+
+router = APIRouter(tags=["characters"])
+_OWNER_ERRORS = error_responses(ValidationFailed, Unauthorized, NotFound)
+
+
+@router.get("/api/ai-characters/", response_model=list[CharacterOut], responses=_OWNER_ERRORS)
+async def list_characters(
+    subject: CurrentSubject,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CharacterOut]:
+    """Your organization's characters."""
+    rows = await CharacterRepository(db).list_readable(subject, limit=limit, offset=offset)
+    return [character_out(c) for c in rows]
+
+
+@router.post(
+    "/api/ai-characters/",
+    response_model=CharacterOut,
+    status_code=201,
+    responses=error_responses(ValidationFailed, Unauthorized, Conflict),
+)
+async def create_character(
+    body: CharacterCreate, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> CharacterOut:
+    """Create a character (guide, Pattern 4). Slugs are unique across the server."""
+    character = await CharacterService(db, settings).create(subject, body)
+    return character_out(character)
+
+
+@router.get("/api/ai-characters/{slug}/", response_model=CharacterOut, responses=_OWNER_ERRORS)
+async def get_character(slug: str, subject: CurrentSubject, db: DB) -> CharacterOut:
+    return character_out(await CharacterRepository(db).get_readable(subject, slug))
+
+
+@router.put(
+    "/api/ai-characters/{slug}/",
+    response_model=CharacterOut,
+    responses=_OWNER_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/CharacterCreate"}}
+            },
+        }
+    },
+)
+async def replace_character(
+    slug: str,
+    subject: CurrentSubject,
+    db: DB,
+    settings: SettingsDep,
+    raw: Annotated[Any, Body()] = None,
+) -> CharacterOut:
+    """Replace a character; fields left out return to their defaults. The slug cannot change."""
+    if not isinstance(raw, dict):
+        raise BadRequest("Request body must be a JSON object")
+    character = await CharacterService(db, settings).replace(subject, slug, raw)
+    return character_out(character)
+
+
+@router.patch("/api/ai-characters/{slug}/", response_model=CharacterOut, responses=_OWNER_ERRORS)
+async def update_character(
+    slug: str, body: CharacterUpdate, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> CharacterOut:
+    """Change only the fields sent (guide, Pattern 2). Sending ``tools`` replaces the list.
+
+    Tool header values are write-only: responses show ``"********"``; sending that mask back
+    keeps the stored value.
+    """
+    character = await CharacterService(db, settings).update(subject, slug, body)
+    return character_out(character)
+
+
+@router.delete("/api/ai-characters/{slug}/", status_code=204, responses=_OWNER_ERRORS)
+async def delete_character(
+    slug: str, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> Response:
+    """Delete a character with its sessions and stored form responses."""
+    await CharacterService(db, settings).delete(subject, slug)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/api/agents/{slug}/appearance/",
+    response_model=AppearanceOut,
+    response_model_exclude_none=True,
+    responses=error_responses(Forbidden, NotFound),
+)
+async def get_appearance(
+    slug: str, request: Request, db: DB, settings: SettingsDep, subject: OptionalSubject
+) -> Response:
+    """Public: name, theme and full form schemas (guide, Pattern 5). Nothing secret.
+
+    Browsers from origins not in ``allowed_origins`` get 403. Answers carry an ``ETag``;
+    ``If-None-Match`` gets 304.
+    """
+    character = await public_character(db, slug, request, settings, subject, origin_required=False)
+    payload = appearance_out(character).model_dump(mode="json", exclude_none=True)
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=0, must-revalidate",
+        "Vary": "Origin",
+    }
+    inm = request.headers.get("if-none-match", "")
+    if etag in {t.strip() for t in inm.split(",")} or inm.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)

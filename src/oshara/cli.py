@@ -1,0 +1,196 @@
+"""``oshara`` command line: serve, migrate, users, apikeys, demo, plus models and chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import click
+
+from oshara.config import Settings, get_settings
+
+T = TypeVar("T")
+
+
+def _run(fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
+    settings = get_settings()
+    settings.ensure_secret()
+    return asyncio.run(fn(settings))
+
+
+async def _migrate(settings: Settings) -> None:
+    from oshara.db.engine import create_engine
+    from oshara.db.migrate import upgrade
+
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@click.group()
+@click.version_option(package_name="oshara")
+def main() -> None:
+    """Oshara: voice AI agents for websites, self-hosted."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    _run(_migrate)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--demo/--no-demo", default=False, help="Create the demo account and character first."
+)
+def serve(host: str, port: int, demo: bool) -> None:
+    """Apply migrations and run the API server."""
+    import uvicorn
+
+    from oshara.app import create_app
+
+    settings = get_settings()
+    settings.ensure_secret()
+    asyncio.run(_migrate(settings))
+    if demo:
+        from oshara.demo import seed_demo
+
+        info = asyncio.run(
+            seed_demo(settings, public_url=settings.public_url or f"http://{host}:{port}")
+        )
+        click.echo(info)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@main.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--org", "org_name", default=None, help="Organization name (created if missing).")
+@click.option("--name", "full_name", default="")
+def users_create(email: str, password: str, org_name: str | None, full_name: str) -> None:
+    """Create a user, non-interactively."""
+    from oshara.auth.passwords import MIN_PASSWORD_LENGTH
+    from oshara.auth.schemas import normalise_email
+
+    try:
+        email = normalise_email(email)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from exc
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"must be at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
+
+    async def go(settings: Settings) -> str:
+        from oshara.auth.service import AuthService
+        from oshara.db.engine import create_engine, create_sessionmaker
+        from oshara.errors import OsharaError
+
+        await _migrate(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as db:
+                try:
+                    user, org = await AuthService(db, settings).create_user(
+                        email, password, full_name=full_name, org_name=org_name
+                    )
+                except OsharaError as exc:
+                    raise click.ClickException(exc.detail) from exc
+                await db.commit()
+                return f"created user {user.email} in organization {org.name!r}"
+        finally:
+            await engine.dispose()
+
+    click.echo(_run(go))
+
+
+@main.group()
+def apikeys() -> None:
+    """Manage API keys for server-to-server calls."""
+
+
+@apikeys.command("create")
+@click.option("--email", required=True, help="The user whose organization owns the key.")
+@click.option("--name", default="cli", show_default=True)
+def apikeys_create(email: str, name: str) -> None:
+    """Create an API key and print it (once)."""
+
+    async def go(settings: Settings) -> str:
+        from sqlalchemy import select
+
+        from oshara.auth.service import AuthService
+        from oshara.db.engine import create_engine, create_sessionmaker
+        from oshara.orgs.models import Membership, User
+
+        await _migrate(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as db:
+                row = (
+                    await db.execute(
+                        select(User, Membership)
+                        .join(Membership, Membership.user_id == User.id)
+                        .where(User.email == email.strip().lower())
+                        .order_by(Membership.created_at)
+                        .limit(1)
+                    )
+                ).one_or_none()
+                if row is None:
+                    raise click.ClickException(f"no user with email {email}")
+                user, membership = row
+                _, key = await AuthService(db, settings).create_api_key(
+                    membership.organization_id, user.id, name
+                )
+                await db.commit()
+                return key
+        finally:
+            await engine.dispose()
+
+    click.echo(_run(go))
+
+
+@main.command()
+@click.option("--public-url", default="", help="Origin the demo character accepts.")
+def demo(public_url: str) -> None:
+    """Create (or refresh) the demo account and demo character."""
+    from oshara.demo import seed_demo
+
+    async def go(settings: Settings) -> str:
+        await _migrate(settings)
+        return await seed_demo(settings, public_url=public_url or settings.public_url)
+
+    click.echo(_run(go))
+
+
+def _register_optional(group: click.Group) -> None:
+    """Attach command groups that live with optional parts (voice runtime)."""
+    extras: list[tuple[str, str]] = [("oshara.voice.cli", "commands")]
+    for module_name, attr in extras:
+        try:
+            module: Any = __import__(module_name, fromlist=[attr])
+        except ImportError:
+            continue
+        for command in getattr(module, attr, []):
+            group.add_command(command)
+
+
+_register_optional(main)
+
+if __name__ == "__main__":
+    sys.exit(main())

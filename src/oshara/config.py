@@ -1,0 +1,95 @@
+"""One settings object for the whole platform.
+
+Values come from the environment (``OSHARA_`` prefix) or a ``.env`` file. In development a
+secret key is generated on first run and persisted under the data directory; in production a
+missing or development secret is refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_SECRET_FILE = "secret_key"
+_MIN_SECRET_LEN = 32
+
+
+class Settings(BaseSettings):
+    """All configuration of an Oshara process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OSHARA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    secret_key: str = ""
+    public_url: str = ""
+    """Base URL browsers use to reach this server; derived from the request when empty."""
+
+    # Auth
+    access_token_ttl_seconds: int = Field(default=10 * 24 * 3600, ge=60)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    session_token_ttl_seconds: int = Field(default=300, ge=10, le=3600)
+    registration_enabled: bool = True
+
+    # HTTP
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+    """Origins allowed to call the authenticated API from a browser (dashboard: same-origin)."""
+
+    # Media
+    transport: Literal["webrtc", "livekit"] = "webrtc"
+    livekit_url: str = ""
+    livekit_api_key: str = ""
+    livekit_api_secret: str = ""
+
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'oshara.db').resolve()}"
+        if self.env == "production":
+            if len(self.secret_key) < _MIN_SECRET_LEN:
+                raise ValueError(
+                    "OSHARA_SECRET_KEY must be set to at least 32 random characters in production"
+                )
+            if self.secret_key.startswith("dev-"):
+                raise ValueError("a development secret key cannot be used in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def ensure_secret(self) -> str:
+        """Return the secret key, generating and persisting a development one if needed."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / _SECRET_FILE
+        if path.exists():
+            self.secret_key = path.read_text().strip()
+        else:
+            self.secret_key = "dev-" + secrets.token_urlsafe(48)
+            path.write_text(self.secret_key)
+            path.chmod(0o600)
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

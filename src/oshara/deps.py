@@ -1,0 +1,56 @@
+"""``Annotated`` dependency aliases used by endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from oshara.auth.service import API_KEY_PREFIX, AuthService
+from oshara.auth.subject import AuthSubject
+from oshara.config import Settings
+from oshara.db.engine import DB
+from oshara.errors import Unauthorized
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+    return value.strip()
+
+
+async def get_optional_subject(
+    request: Request, db: DB, settings: SettingsDep
+) -> AuthSubject | None:
+    """The caller if credentials were sent; 401 if they were sent but are invalid."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    service = AuthService(db, settings)
+    if token.startswith(API_KEY_PREFIX):
+        return await service.subject_from_api_key(token)
+    return await service.subject_from_access(token)
+
+
+async def get_subject(
+    subject: Annotated[AuthSubject | None, Depends(get_optional_subject)],
+) -> AuthSubject:
+    if subject is None:
+        raise Unauthorized()
+    return subject
+
+
+CurrentSubject = Annotated[AuthSubject, Depends(get_subject)]
+OptionalSubject = Annotated[AuthSubject | None, Depends(get_optional_subject)]

@@ -1,0 +1,1 @@
+"""Form definitions and submission validation (pure Python, no DB/HTTP)."""

@@ -1,0 +1,108 @@
+"""``/api/agents/{slug}/form-responses/``: public submissions, the owner's export."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from oshara.characters.access import public_character
+from oshara.characters.repository import CharacterRepository
+from oshara.db.engine import DB
+from oshara.deps import CurrentSubject, OptionalSubject, SettingsDep
+from oshara.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+    error_responses,
+)
+from oshara.forms.schemas import FormResponseIn, FormResponseOut
+from oshara.forms.service import FormService
+
+router = APIRouter(prefix="/api/agents", tags=["forms"])
+
+
+@router.post(
+    "/{slug}/form-responses/",
+    response_model=FormResponseOut,
+    status_code=201,
+    responses=error_responses(ValidationFailed, Forbidden, NotFound, Conflict),
+)
+async def submit_form_response(
+    slug: str,
+    body: FormResponseIn,
+    request: Request,
+    response: Response,
+    db: DB,
+    settings: SettingsDep,
+    subject: OptionalSubject,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> FormResponseOut:
+    """Store a submission of one of the agent's forms (``submit_url: null``).
+
+    Validated against the stored form: 400 with ``field_errors`` naming each bad field and
+    nothing stored. A repeated ``Idempotency-Key`` returns the first result.
+    """
+    character = await public_character(db, slug, request, settings, subject)
+    record, replayed = await FormService(db).submit(
+        character,
+        body.form_id,
+        body.values,
+        session_id=body.session_id,
+        source="api" if subject else "widget",
+        idempotency_key=idempotency_key,
+    )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return FormResponseOut.model_validate(record)
+
+
+def _bound(value: str | None, name: str, *, end: bool) -> datetime | None:
+    """Parse an ISO date or datetime; a bare ``until`` date includes that whole day."""
+    if value is None or value == "":
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            if end:
+                day = date.fromordinal(day.toordinal() + 1)
+            return datetime.combine(day, time(), tzinfo=UTC)
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationFailed(
+            [{"field": name, "message": "must be an ISO 8601 date or datetime, e.g. 2026-01-31"}]
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@router.get(
+    "/{slug}/form-responses/",
+    response_model=list[FormResponseOut],
+    responses=error_responses(ValidationFailed, Unauthorized, NotFound),
+)
+async def list_form_responses(
+    slug: str,
+    subject: CurrentSubject,
+    db: DB,
+    form_id: Annotated[str | None, Query(max_length=64)] = None,
+    session_id: Annotated[str | None, Query(max_length=40)] = None,
+    since: Annotated[str | None, Query(description="ISO date/datetime, inclusive")] = None,
+    until: Annotated[str | None, Query(description="ISO date/datetime, exclusive")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[FormResponseOut]:
+    """Stored submissions of one agent, oldest first (the guide's nightly sync)."""
+    character = await CharacterRepository(db).get_readable(subject, slug)
+    rows = await FormService(db).list(
+        character,
+        form_id=form_id,
+        session_id=session_id,
+        since=_bound(since, "since", end=False),
+        until=_bound(until, "until", end=True),
+        limit=limit,
+        offset=offset,
+    )
+    return [FormResponseOut.model_validate(r) for r in rows]
