@@ -36,7 +36,11 @@ def create_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE: a transaction that reads and later writes would otherwise fail with
+            # SQLITE_BUSY when another connection committed in between (a stale WAL
+            # snapshot cannot be upgraded). Writers queue on the busy timeout instead.
+            # Keep transactions short: never await slow I/O while holding one.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

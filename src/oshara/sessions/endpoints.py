@@ -54,7 +54,7 @@ async def start_agent_session(
     character = await public_character(db, body.agent, request, settings, subject)
     base_url = settings.public_url or str(request.base_url)
     return await admit_session(
-        request.app.state.sessionmaker,
+        db,
         settings,
         character,
         body,
