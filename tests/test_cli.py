@@ -1,0 +1,115 @@
+"""The ``oshara`` command line, run as a real process on a fresh data directory."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+OSHARA = [sys.executable, "-m", "oshara.cli"]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OSHARA_")}
+    env.update({"OSHARA_DATA_DIR": str(tmp_path / "data"), **extra})
+    return env
+
+
+def _run(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*OSHARA, *args],
+        env=_env(tmp_path, **extra),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_migrate_users_apikeys(tmp_path: Path) -> None:
+    r = _run(tmp_path, "migrate")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "data" / "oshara.db").exists()
+    secret = (tmp_path / "data" / "secret_key").read_text()
+    assert secret.startswith("dev-") and len(secret) > 40
+    r = _run(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "Ops@Example.com",
+        "--password",
+        "s3cret-pass",
+        "--org",
+        "Acme",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "ops@example.com" in r.stdout and "Acme" in r.stdout
+    dup = _run(
+        tmp_path, "users", "create", "--email", "ops@example.com", "--password", "s3cret-pass"
+    )
+    assert dup.returncode != 0 and "already exists" in dup.stderr
+    short = _run(tmp_path, "users", "create", "--email", "x@example.com", "--password", "short")
+    assert short.returncode != 0 and "--password" in short.stderr
+    r = _run(tmp_path, "apikeys", "create", "--email", "ops@example.com")
+    assert r.returncode == 0, r.stderr
+    key = r.stdout.strip()
+    assert key.startswith("osk_") and len(key) > 30
+    missing = _run(tmp_path, "apikeys", "create", "--email", "nobody@example.com")
+    assert missing.returncode != 0 and "no user" in missing.stderr
+    # The secret persists across runs.
+    assert (tmp_path / "data" / "secret_key").read_text() == secret
+
+
+def test_production_refuses_missing_secret(tmp_path: Path) -> None:
+    r = _run(tmp_path, "migrate", OSHARA_ENV="production")
+    assert r.returncode != 0
+    assert "OSHARA_SECRET_KEY" in r.stderr
+    r = _run(tmp_path, "migrate", OSHARA_ENV="production", OSHARA_SECRET_KEY="dev-" + "x" * 40)
+    assert r.returncode != 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_with_demo_answers_health_and_login(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*OSHARA, "serve", "--demo", "--port", str(port)],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health/", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.3)
+        login = httpx.post(
+            f"{base}/api/auth/login/",
+            json={"email": "demo@oshara.local", "password": "oshara-demo"},
+        )
+        assert login.status_code == 200
+        appearance = httpx.get(f"{base}/api/agents/demo/appearance/", headers={"Origin": base})
+        assert appearance.status_code == 200 and appearance.json()["name"] == "Ada"
+        assert httpx.get(f"{base}/api/schema/").json()["info"]["title"] == "Oshara API"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
