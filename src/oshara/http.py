@@ -56,6 +56,8 @@ async def lenient_json(request: Request) -> Any:
         return json.loads(raw)
     except UnicodeDecodeError as exc:
         raise BadRequest("Request body is not valid UTF-8") from exc
+    except RecursionError as exc:
+        raise BadRequest("Request body is nested too deeply") from exc
     except json.JSONDecodeError as exc:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith("application/x-www-form-urlencoded"):

@@ -12,6 +12,57 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # character by the endpoint itself (403 naming the origin), so CORS here only lets the
 # browser read that answer.
 PUBLIC_PATHS = re.compile(r"^/api/(agents/.*|sessions/[^/]+/(webrtc|messages)/)$")
+# JSON escapes that decode to text no database can store: NUL (PostgreSQL refuses it) and
+# unpaired UTF-16 surrogates (not encodable as UTF-8). Preceded by an odd number of
+# backslashes... i.e. a real escape, not an escaped backslash followed by "u0000".
+_BAD_ESCAPE = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\u(?:0000|[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+class _NonStandardNumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NonStandardNumber(name)
+
+
+def unstorable_text(body: bytes) -> str | None:
+    """Why a JSON ``body`` holds something the database cannot store, or ``None``.
+
+    NUL characters (PostgreSQL refuses them), unpaired surrogate escapes (not UTF-8), the
+    non-standard ``NaN``/``Infinity`` that Python's parser would accept, absurd nesting.
+    Bodies that are not JSON at all are left to the endpoint.
+    """
+    if body[:1] in (b"{", b"[") or body.lstrip()[:1] in (b"{", b"["):
+        try:
+            json.loads(body, parse_constant=_refuse_constant)
+        except _NonStandardNumber as exc:
+            return f"Request body contains {exc}, which is not valid JSON"
+        except RecursionError:
+            return "Request body is nested too deeply"
+        except ValueError:
+            pass
+    if b"\x00" in body:
+        return "Request body contains a NUL byte"
+    if b"\\u" in body:
+        for match in _BAD_ESCAPE.finditer(body):
+            escape = match.group(0).lstrip(b"\\")
+            code = int(escape[1:5], 16)
+            if code == 0:
+                return "Request body contains a NUL character (\\u0000), which cannot be stored"
+            if 0xDC00 <= code <= 0xDFFF:
+                # A low surrogate is fine right after a high one.
+                start = match.start()
+                prev = body[max(0, start - 6) : start]
+                if re.fullmatch(rb"\\u[dD][89abAB][0-9a-fA-F]{2}", prev):
+                    continue
+            return "Request body contains an unpaired UTF-16 surrogate escape"
+    return None
+
+
 ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 ALLOW_METHODS = "GET, POST, PATCH, PUT, DELETE, OPTIONS"
 
@@ -34,10 +85,6 @@ async def _send_json(
     await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
     """Refuse request bodies over ``max_bytes`` with 413, by header or while streaming."""
 
@@ -58,6 +105,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            await _send_json(send, 400, "URL contains a NUL character")
+            return
         limit = self._limit(scope["path"])
         message = f"Request body is larger than the limit of {limit} bytes"
         for name, value in scope["headers"]:
@@ -70,29 +120,38 @@ class BodyLimitMiddleware:
                 if too_big:
                     await _send_json(send, 413, message)
                     return
+        # Read the body up front (it is at most ``limit`` bytes), so an oversized chunked
+        # body is a clean 413 before the app has seen any of it.
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             msg = await receive()
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > limit:
-                    raise _TooLarge
-            return msg
-
-        async def tracking_send(msg: Message) -> None:
-            nonlocal started
-            if msg["type"] == "http.response.start":
-                started = True
-            await send(msg)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            if msg["type"] != "http.request":
+                return  # the client went away
+            chunk = msg.get("body", b"")
+            received += len(chunk)
+            if received > limit:
                 await _send_json(send, 413, message)
+                return
+            chunks.append(chunk)
+            if not msg.get("more_body", False):
+                break
+        ctype = dict(scope["headers"]).get(b"content-type", b"").lower()
+        binary = ctype.startswith((b"multipart/", b"application/octet-stream"))
+        problem = unstorable_text(b"".join(chunks)) if received and not binary else None
+        if problem:
+            await _send_json(send, 400, problem)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class CorsMiddleware:
@@ -146,7 +205,11 @@ class CorsMiddleware:
 
         async def send_with_cors(msg: Message) -> None:
             if msg["type"] == "http.response.start":
-                msg = {**msg, "headers": [*msg.get("headers", []), *cors_headers]}
+                headers = list(msg.get("headers", []))
+                extra = cors_headers
+                if any(k.lower() == b"vary" and b"origin" in v.lower() for k, v in headers):
+                    extra = [h for h in cors_headers if h[0] != b"vary"]
+                msg = {**msg, "headers": [*headers, *extra]}
             await send(msg)
 
         await self.app(scope, receive, send_with_cors)

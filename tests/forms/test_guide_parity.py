@@ -37,7 +37,9 @@ from oshara.forms.validation import MAX_VALUE_CHARS, validate_submission
 RUNNER = Path(__file__).with_name("parity_runner.js")
 NODE = shutil.which("node")
 
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed (needed to run the guide's JS)")
+pytestmark = pytest.mark.skipif(
+    NODE is None, reason="node is not installed (needed to run the guide's JavaScript validate())"
+)
 
 PROPERTY = settings(
     max_examples=2500,
@@ -90,12 +92,12 @@ def js() -> Iterator[JsBridge]:
 # ----------------------------------------------------------------------------- strategies
 
 WHITESPACE = ["\u00a0", "\ufeff", "\x1c", "\x1f", "\x85", "\u2028", "\u3000", "\u180e", "\t", "\n"]
-ALPHABET = "aZ09 _-.@+xe" + "".join(WHITESPACE) + "é😀١"
+ALPHABET = "aZ09 _-.@+xe" + "".join(WHITESPACE) + "é😀\u0661"
 NUMERIC = [
     "0x1A", "0X1f", "0o17", "0b101", "-0x1", "+0x1", "0x", "1e3", "1E-3", "1e", ".5", "5.", ".",
     " 12 ", "\u00a012\ufeff", "\x1c12", "12\x85", "Infinity", "-Infinity", "+Infinity",
-    "infinity", "inf", "nan", "NaN", "1_000", "١٢", "0", "-0", "00012", "1e400", "-1e400", "  ",
-    "", "\n", "3", "10", "100", "2.5", "-5", "9007199254740993", "1e21", "0.1",
+    "infinity", "inf", "nan", "NaN", "1_000", "\u0661\u0662", "0", "-0", "00012", "1e400",
+    "-1e400", "  ", "", "\n", "3", "10", "100", "2.5", "-5", "9007199254740993", "1e21", "0.1",
 ]
 EMAILS = [
     "a@b.co", "a b@c.de", "a@b", "@b.c", "a@b.c ", " a@b.c", "a@@b.c", "a@b.c.d", "ü@ñ.é",
@@ -103,7 +105,7 @@ EMAILS = [
 ]
 DATES_TIMES = [
     "2024-02-29", "2023-02-29", "2024-13-01", "2024-1-01", " 2024-01-01 ", "2024-01-01T00:00",
-    "12:30", "23:59:59", "24:00", "7:30", "12:30:60", "١٢:٣٠",
+    "12:30", "23:59:59", "24:00", "7:30", "12:30:60", "\u0661\u0662:\u0663\u0660",
 ]
 FLAGS = ["true", "false", "TRUE", " true", "on", "1", "false\ufeff"]
 OPTIONS = ["A", "B", "Other", " spaced ", "1", "true", "é"]

@@ -179,5 +179,8 @@ async def test_origin_and_auth_rules(client: httpx.AsyncClient) -> None:
     assert r.status_code == 403 and "https://evil.example" in r.json()["detail"]
     r = await client.post(URL, headers=h, json=body)
     assert r.status_code == 201 and r.json()["source"] == "api"
+    # No Origin at all: not a browser (a native app, guide Pattern 5) — accepted.
+    r = await client.post(URL, json=body)
+    assert r.status_code == 201
     assert (await client.get(URL)).status_code == 401
     assert (await client.get("/api/agents/nope/form-responses/", headers=h)).status_code == 404

@@ -33,7 +33,7 @@ async def list_characters(
     subject: CurrentSubject,
     db: DB,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> list[CharacterOut]:
     """Your organization's characters."""
     rows = await CharacterRepository(db).list_readable(subject, limit=limit, offset=offset)

@@ -22,6 +22,7 @@ Decisions beyond the guide (all refused with an error naming the location):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -55,13 +57,31 @@ __all__ = [
 ]
 
 FieldType = Literal[
-    "text", "email", "tel", "textarea", "select", "number", "date", "time", "checkbox",
-    "radio", "display",
+    "text",
+    "email",
+    "tel",
+    "textarea",
+    "select",
+    "number",
+    "date",
+    "time",
+    "checkbox",
+    "radio",
+    "display",
 ]
 #: Every field type the guide defines.
 FIELD_TYPES: tuple[str, ...] = (
-    "text", "email", "tel", "textarea", "select", "number", "date", "time", "checkbox",
-    "radio", "display",
+    "text",
+    "email",
+    "tel",
+    "textarea",
+    "select",
+    "number",
+    "date",
+    "time",
+    "checkbox",
+    "radio",
+    "display",
 )
 #: Types on which ``min``/``max`` are meaningful (numeric value or character length).
 MIN_MAX_TYPES = frozenset({"number", "text", "textarea", "tel", "email"})
@@ -69,11 +89,23 @@ MIN_MAX_TYPES = frozenset({"number", "text", "textarea", "tel", "email"})
 OPTION_TYPES = frozenset({"select", "radio"})
 
 #: Names refused for fields: JavaScript ``Object.prototype`` members plus the form-error key.
-RESERVED_FIELD_NAMES = frozenset({
-    "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
-    "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString",
-    "toString", "valueOf", "_form",
-})
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "__proto__",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "_form",
+    }
+)
 
 MAX_FORMS = 50
 MAX_STEPS = 20
@@ -93,9 +125,13 @@ def _not_blank(value: str) -> str:
     return value
 
 
-def _safe_number(value: int | float) -> int | float:
+def _json_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
     if isinstance(value, int) and abs(value) > _MAX_SAFE_INTEGER:
-        raise ValueError("integers must be between -(2**53-1) and 2**53-1")
+        raise ValueError("integers must be between -(2**53-1) and 2**53-1 (safe in JavaScript)")
     return value
 
 
@@ -126,10 +162,7 @@ def _check_pattern(value: str | None) -> str | None:
 NonBlank = Annotated[str, AfterValidator(_not_blank)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 #: A finite JSON number (ints must be safe JavaScript integers).
-JsonNumber = Annotated[
-    StrictInt | Annotated[StrictFloat, Field(allow_inf_nan=False)],
-    AfterValidator(_safe_number),
-]
+JsonNumber = Annotated[StrictInt | StrictFloat, BeforeValidator(_json_number)]
 
 
 class FormOption(BaseModel):
@@ -157,8 +190,7 @@ class FormField(BaseModel):
     required: StrictBool = False
     placeholder: Annotated[str | None, Field(max_length=500)] = None
     options: Annotated[
-        list[Annotated[str, AfterValidator(_not_blank), Field(max_length=500)] | FormOption]
-        | None,
+        list[Annotated[str, AfterValidator(_not_blank), Field(max_length=500)] | FormOption] | None,
         Field(max_length=MAX_OPTIONS),
     ] = None
     rows: Annotated[StrictInt | None, Field(ge=1, le=50)] = None
@@ -200,7 +232,7 @@ class FormField(BaseModel):
         if self.rows is not None and self.type not in ("textarea", "display"):
             problems.append("'rows' is only allowed on textarea fields")
         if self.type == "checkbox" and self.default_value not in (None, "true", "false"):
-            problems.append("a checkbox 'default_value' must be \"true\" or \"false\"")
+            problems.append('a checkbox \'default_value\' must be "true" or "false"')
         has_bounds = self.min is not None or self.max is not None
         if has_bounds and self.type not in MIN_MAX_TYPES and self.type != "display":
             problems.append(
@@ -240,9 +272,7 @@ class FormDefinition(BaseModel):
     id: Slug
     title: Annotated[NonBlank, Field(max_length=200)]
     subtitle: Annotated[str | None, Field(max_length=500)] = None
-    submit_url: Annotated[
-        str | None, Field(max_length=2048), AfterValidator(_check_url)
-    ] = None
+    submit_url: Annotated[str | None, Field(max_length=2048), AfterValidator(_check_url)] = None
     submit_method: Literal["POST", "PUT", "PATCH"] = "POST"
     submit_label: Annotated[str | None, Field(max_length=100)] = None
     success_message: Annotated[str | None, Field(max_length=2000)] = None
@@ -261,6 +291,12 @@ class FormDefinition(BaseModel):
     def _check_layout(self) -> FormDefinition:
         if (self.fields is None) == (self.steps is None):
             raise ValueError("a form must have exactly one of 'fields' or 'steps'")
+        if self.submit_url is None and self.submit_method != "POST":
+            # Managed storage takes POST; the guide's submitForm() sends submit_method there.
+            raise ValueError(
+                "submit_method: must be POST (or left out) when submit_url is null "
+                "(managed storage accepts POST only)"
+            )
         if self.steps is not None:
             seen_steps: dict[str, int] = {}
             for index, step in enumerate(self.steps):
@@ -306,8 +342,11 @@ class FormDefinition(BaseModel):
         present, ``null`` meaning managed storage, as in the guide's example.
         """
         data = self.model_dump(mode="json", exclude_none=True)
-        data["submit_url"] = self.submit_url
-        return data
+        return {
+            key: data.get(key)
+            for key in type(self).model_fields
+            if key in data or key == "submit_url"
+        }
 
 
 def _unique_form_ids(forms: list[FormDefinition]) -> list[FormDefinition]:
@@ -322,9 +361,7 @@ def _unique_form_ids(forms: list[FormDefinition]) -> list[FormDefinition]:
 
 
 _FORMS_ADAPTER: TypeAdapter[list[FormDefinition]] = TypeAdapter(
-    Annotated[
-        list[FormDefinition], Field(max_length=MAX_FORMS), AfterValidator(_unique_form_ids)
-    ],
+    Annotated[list[FormDefinition], Field(max_length=MAX_FORMS), AfterValidator(_unique_form_ids)],
     config=ConfigDict(title="forms"),
 )
 

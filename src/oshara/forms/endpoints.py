@@ -46,7 +46,9 @@ async def submit_form_response(
     Validated against the stored form: 400 with ``field_errors`` naming each bad field and
     nothing stored. A repeated ``Idempotency-Key`` returns the first result.
     """
-    character = await public_character(db, slug, request, settings, subject)
+    # A request without Origin is not a browser (a native app, guide Pattern 5); a browser
+    # on a disallowed origin still gets 403.
+    character = await public_character(db, slug, request, settings, subject, origin_required=False)
     record, replayed = await FormService(db).submit(
         character,
         body.form_id,
@@ -92,7 +94,7 @@ async def list_form_responses(
     since: Annotated[str | None, Query(description="ISO date/datetime, inclusive")] = None,
     until: Annotated[str | None, Query(description="ISO date/datetime, exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> list[FormResponseOut]:
     """Stored submissions of one agent, oldest first (the guide's nightly sync)."""
     character = await CharacterRepository(db).get_readable(subject, slug)

@@ -20,6 +20,9 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import regex
 
 __all__ = [
     "JS_WHITESPACE",
@@ -174,6 +177,7 @@ MAX_QUANTIFIER = 1000
 MAX_GROUP_DEPTH = 32
 #: Longest pattern source accepted (in UTF-16 code units).
 MAX_PATTERN_LENGTH = 1000
+MATCH_TIMEOUT_SECONDS = 0.05
 
 _DOT = "[^" + "".join(f"\\u{ord(c):04x}" for c in _LINE_TERMINATORS) + "]"
 _GROUP_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -233,10 +237,24 @@ class JsRegex:
     source: str
     python_pattern: str
     compiled: re.Pattern[str]
+    guarded: Any = None
+    """The same pattern compiled by the ``regex`` module, whose matching can time out."""
 
-    def test(self, value: str) -> bool:
-        """Return what ``new RegExp(source).test(value)`` returns in JavaScript."""
-        return self.compiled.search(to_utf16_units(value)) is not None
+    def test(self, value: str, *, timeout: float | None = MATCH_TIMEOUT_SECONDS) -> bool:
+        """Return what ``new RegExp(source).test(value)`` returns in JavaScript.
+
+        Owner-defined patterns can backtrack catastrophically (``^(a+)+$``) on a crafted
+        public submission; matching runs in the ``regex`` module (which releases the GIL) and
+        raises :class:`PatternTimeout` after ``timeout`` seconds instead of freezing a worker.
+        """
+        try:
+            return self.guarded.search(to_utf16_units(value), timeout=timeout) is not None
+        except TimeoutError as exc:
+            raise PatternTimeout(self.source) from exc
+
+
+class PatternTimeout(ValueError):
+    """Matching a value against a pattern took longer than allowed."""
 
 
 class _Parser:
@@ -576,4 +594,8 @@ def compile_js_regex(pattern: str) -> JsRegex:
         compiled = re.compile(translated, re.ASCII)
     except (re.error, OverflowError, RecursionError) as exc:
         raise ValueError(f"pattern is not supported: {exc}") from None
-    return JsRegex(source=pattern, python_pattern=translated, compiled=compiled)
+    try:
+        guarded = regex.compile(translated, regex.ASCII | regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError) as exc:
+        raise ValueError(f"pattern is not supported: {exc}") from None
+    return JsRegex(source=pattern, python_pattern=translated, compiled=compiled, guarded=guarded)

@@ -42,6 +42,7 @@ from collections.abc import Mapping
 
 from oshara.forms.definitions import FormDefinition, FormField
 from oshara.forms.jscompat import (
+    PatternTimeout,
     compile_js_regex,
     js_number_to_string,
     js_to_number,
@@ -116,8 +117,13 @@ def guide_error(field: FormField, val: str) -> str | None:
     error: str | None = None
     if field.type == "email" and val and not EMAIL_REGEX.test(val):
         error = "Enter a valid email address"
-    if field.pattern and val and not compile_js_regex(field.pattern).test(val):
-        error = f"{field.label} format is invalid"
+    if field.pattern and val:
+        try:
+            matched = compile_js_regex(field.pattern).test(val)
+        except PatternTimeout:
+            matched = False  # a pathological pattern/value pair: refuse rather than hang
+        if not matched:
+            error = f"{field.label} format is invalid"
     if field.min is not None and js_to_number(val) < field.min:
         error = f"Minimum value is {js_number_to_string(field.min)}"
     if field.max is not None and js_to_number(val) > field.max:

@@ -87,7 +87,7 @@ async def list_sessions(
     agent: Annotated[str | None, Query(max_length=63)] = None,
     status: Annotated[SessionStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> list[SessionSummary]:
     """Your organization's sessions, newest first."""
     rows = await SessionRepository(db).list_page(

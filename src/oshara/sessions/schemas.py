@@ -9,6 +9,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 MAX_METADATA_BYTES = 16_384
+MAX_METADATA_DEPTH = 8
+
+
+def json_depth(value: Any) -> int:
+    """Nesting depth of a JSON value, computed without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 class AgentSessionIn(BaseModel):
@@ -27,6 +41,8 @@ class AgentSessionIn(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_size(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if json_depth(v) > MAX_METADATA_DEPTH:
+            raise ValueError(f"metadata must be nested at most {MAX_METADATA_DEPTH} levels deep")
         if len(json.dumps(v, ensure_ascii=False).encode()) > MAX_METADATA_BYTES:
             raise ValueError(f"metadata must be at most {MAX_METADATA_BYTES} bytes of JSON")
         return v

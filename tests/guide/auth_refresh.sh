@@ -1,0 +1,2 @@
+curl -X POST https://api.oshara.ai/api/auth/refresh/ \
+-d '{"refresh": "eyJhbGci..."}'
