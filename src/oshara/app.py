@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -64,6 +65,49 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
 
+def install_openapi(app: FastAPI) -> None:
+    """Document what the server really sends: validation errors are 400 ``{detail, errors}``."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        components["ValidationErrorBody"] = {
+            "type": "object",
+            "required": ["detail"],
+            "properties": {
+                "detail": {"type": "string"},
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "message"],
+                        "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                    },
+                },
+            },
+        }
+        ref = {"$ref": "#/components/schemas/ValidationErrorBody"}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {})
+                if "422" in responses:
+                    del responses["422"]
+                    responses["400"] = {
+                        "description": "Invalid request: each error names its field",
+                        "content": {"application/json": {"schema": ref}},
+                    }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. The database must already be migrated (``oshara migrate``)."""
     settings = settings or get_settings()
@@ -90,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/schema/",
         docs_url="/api/docs/",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -114,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
 
+    install_openapi(app)
     app.add_middleware(CorsMiddleware, api_origins=settings.cors_origins)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     """Origins allowed to call the authenticated API from a browser (dashboard: same-origin)."""
 
+    # Outbound requests (tools, MCP): private targets need an explicit allow-list entry.
+    egress_allow: str = ""
+    """Comma-separated CIDRs (``10.0.0.0/8``) or ``host:port`` entries that may be private."""
+
     # Media
     transport: Literal["webrtc", "livekit"] = "webrtc"
     livekit_url: str = ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from oshara.auth.service import API_KEY_PREFIX, AuthService
 from oshara.auth.subject import AuthSubject
@@ -31,8 +32,16 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
+# Declares the bearer scheme in OpenAPI ("Authorize" in /api/docs/); parsing stays ours so a
+# malformed header is a clear 401 rather than FastAPI's 403.
+_bearer = HTTPBearer(auto_error=False, description="A JWT access token or an osk_ API key")
+
+
 async def get_optional_subject(
-    request: Request, db: DB, settings: SettingsDep
+    request: Request,
+    db: DB,
+    settings: SettingsDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> AuthSubject | None:
     """The caller if credentials were sent; 401 if they were sent but are invalid."""
     token = bearer_token(request)

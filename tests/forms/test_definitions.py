@@ -139,9 +139,14 @@ def test_public_dict_leaves_unset_attributes_absent() -> None:
 
 
 def test_submit_method_is_normalised_and_limited() -> None:
-    assert parse_forms([{**CONTACT, "submit_method": "patch"}])[0].submit_method == "PATCH"
-    assert parse_forms([{**CONTACT, "submit_method": "Put"}])[0].submit_method == "PUT"
-    refused({**CONTACT, "submit_method": "GET"}, "submit_method")
+    owner = {**CONTACT, "submit_url": "https://yoursite.com/api/contact"}
+    assert parse_forms([{**owner, "submit_method": "patch"}])[0].submit_method == "PATCH"
+    assert parse_forms([{**owner, "submit_method": "Put"}])[0].submit_method == "PUT"
+    assert parse_forms([{**CONTACT, "submit_method": "post"}])[0].submit_method == "POST"
+    refused({**owner, "submit_method": "GET"}, "submit_method")
+    # Managed storage (submit_url null) accepts POST only: the guide's submitForm() sends
+    # submit_method to our endpoint.
+    refused({**CONTACT, "submit_method": "PUT"}, "submit_method")
 
 
 @pytest.mark.parametrize("url", ["http://example.com/x", "https://a.b:8443/p?q=1#f"])

@@ -67,7 +67,17 @@ async def refresh(request: Request, db: DB, settings: SettingsDep) -> TokenPair:
     return await AuthService(db, settings).refresh(body.refresh)
 
 
-@router.post("/logout/", status_code=204, responses=error_responses(Unauthorized))
+@router.post(
+    "/logout/",
+    status_code=204,
+    responses=error_responses(Unauthorized),
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": LogoutIn.model_json_schema()}},
+        }
+    },
+)
 async def logout(
     request: Request, subject: CurrentSubject, db: DB, settings: SettingsDep
 ) -> Response:
@@ -158,7 +168,7 @@ async def list_api_keys(subject: CurrentSubject, db: DB) -> list[ApiKeyOut]:
     "/",
     response_model=ApiKeyCreated,
     status_code=201,
-    responses=error_responses(Unauthorized, Forbidden),
+    responses=error_responses(ValidationFailed, Unauthorized, Forbidden),
 )
 async def create_api_key(
     body: ApiKeyCreateIn, subject: CurrentSubject, db: DB, settings: SettingsDep
@@ -179,7 +189,9 @@ async def create_api_key(
 
 
 @keys_router.delete(
-    "/{key_id}/", status_code=204, responses=error_responses(Unauthorized, Forbidden, NotFound)
+    "/{key_id}/",
+    status_code=204,
+    responses=error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound),
 )
 async def revoke_api_key(key_id: uuid.UUID, subject: CurrentSubject, db: DB) -> Response:
     _require_user(subject)

@@ -50,7 +50,9 @@ def _split(value: str) -> tuple[str, str]:
         raise ValueError("origin must not contain whitespace or control characters")
     m = _SCHEME_RE.match(text)
     if m is None:
-        raise ValueError(f"origin {text!r} must look like scheme://host[:port], e.g. https://example.com")
+        raise ValueError(
+            f"origin {text!r} must look like scheme://host[:port], e.g. https://example.com"
+        )
     scheme, rest = m.group(1).lower(), m.group(2)
     if scheme not in _SCHEMES:
         raise ValueError(f"origin {text!r} must use http or https, not {scheme!r}")

@@ -185,9 +185,9 @@ CssColor = Annotated[str, AfterValidator(_check_css_color)]
 OriginPattern = Annotated[str, AfterValidator(normalize_origin_pattern)]
 AllowedOrigins = Annotated[list[OriginPattern], AfterValidator(_check_origins)]
 FontFamily = Annotated[str, Field(pattern=_FONT_FAMILY_RE.pattern)]
-BorderRadius = Annotated[float, Field(ge=0, le=1000)] | Annotated[
-    str, Field(pattern=_CSS_LENGTH_RE.pattern)
-]
+BorderRadius = (
+    Annotated[float, Field(ge=0, le=1000)] | Annotated[str, Field(pattern=_CSS_LENGTH_RE.pattern)]
+)
 Position = Literal["bottom-right", "bottom-left"]
 
 
@@ -241,7 +241,7 @@ class Theme(BaseModel):
     background_color: CssColor | None = None
     text_color: CssColor | None = None
     font_family: FontFamily | None = Field(
-        default=None, description="CSS font-family list, e.g. \"Inter, sans-serif\""
+        default=None, description='CSS font-family list, e.g. "Inter, sans-serif"'
     )
     border_radius: BorderRadius | None = Field(
         default=None, description="Pixels as a number, or a CSS length such as '12px'"
@@ -491,9 +491,7 @@ class CharacterUpdate(StrictModel):
         return current.model_copy(update=updates)
 
 
-def _merge_appearance(
-    current: WidgetAppearance, patch: WidgetAppearanceUpdate
-) -> WidgetAppearance:
+def _merge_appearance(current: WidgetAppearance, patch: WidgetAppearanceUpdate) -> WidgetAppearance:
     name = patch.name if "name" in patch.model_fields_set else current.name
     theme = current.theme
     if patch.theme is not None:
@@ -535,9 +533,7 @@ class CharacterOut(BaseModel):
     def _mask_tools(cls, value: Any) -> Any:
         # Whatever was passed in (sealed, plaintext or models), secrets never leave masked.
         if isinstance(value, list | tuple):
-            docs = [
-                t.model_dump(mode="json") if isinstance(t, BaseModel) else t for t in value
-            ]
+            docs = [t.model_dump(mode="json") if isinstance(t, BaseModel) else t for t in value]
             if all(isinstance(d, Mapping) for d in docs):
                 return public_tools(docs)
         return value

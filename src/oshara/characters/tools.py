@@ -78,8 +78,17 @@ _NAME_RE = re.compile(TOOL_NAME_PATTERN)
 _HEADER_NAME_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # Set by the HTTP client itself; letting a tool override them breaks or smuggles requests.
 _FORBIDDEN_HEADERS = frozenset(
-    {"host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
-     "trailer", "proxy-connection"}
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "te",
+        "trailer",
+        "proxy-connection",
+    }
 )
 
 
@@ -138,17 +147,26 @@ def _check_headers(value: dict[str, str]) -> dict[str, str]:
         if not _HEADER_NAME_RE.match(name):
             problem(name, "header_name", "invalid header name (must be an RFC 7230 token)")
         elif lower in _FORBIDDEN_HEADERS:
-            problem(name, "header_name",
-                    f"header {name!r} is set by the HTTP client and cannot be configured")
+            problem(
+                name,
+                "header_name",
+                f"header {name!r} is set by the HTTP client and cannot be configured",
+            )
         elif lower in seen:
-            problem(name, "header_name",
-                    f"header {name!r} duplicates {seen[lower]!r} (names are case-insensitive)")
+            problem(
+                name,
+                "header_name",
+                f"header {name!r} duplicates {seen[lower]!r} (names are case-insensitive)",
+            )
         seen.setdefault(lower, name)
         if any(c in header_value for c in "\r\n\x00"):
             problem(name, "header_value", "header value must not contain CR, LF or NUL characters")
         elif len(header_value.encode("utf-8")) > MAX_HEADER_VALUE_BYTES:
-            problem(name, "header_value",
-                    f"header value is larger than {MAX_HEADER_VALUE_BYTES // 1024} KB")
+            problem(
+                name,
+                "header_value",
+                f"header value is larger than {MAX_HEADER_VALUE_BYTES // 1024} KB",
+            )
     if errors:
         raise ValidationError.from_exception_data("headers", errors)
     return value
@@ -423,9 +441,7 @@ def seal_tools(
     return out
 
 
-def _map_header_values(
-    sealed: Sequence[Mapping[str, Any]], transform: Any
-) -> list[dict[str, Any]]:
+def _map_header_values(sealed: Sequence[Mapping[str, Any]], transform: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for tool in sealed:
         doc = copy.deepcopy(dict(tool))

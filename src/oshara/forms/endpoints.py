@@ -49,12 +49,13 @@ async def submit_form_response(
     # A request without Origin is not a browser (a native app, guide Pattern 5); a browser
     # on a disallowed origin still gets 403.
     character = await public_character(db, slug, request, settings, subject, origin_required=False)
+    owner = subject is not None and subject.organization_id == character.organization_id
     record, replayed = await FormService(db).submit(
         character,
         body.form_id,
         body.values,
         session_id=body.session_id,
-        source="api" if subject else "widget",
+        source="api" if owner else "widget",
         idempotency_key=idempotency_key,
     )
     if replayed:

@@ -365,8 +365,8 @@ class _Parser:
             if match is None:
                 raise self.fail("a literal '{' must be escaped as '\\{'")
             low = int(match.group(1))
-            high = low if match.group(2) is None else (
-                int(match.group(3)) if match.group(3) else None
+            high = (
+                low if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
             )
             if low > MAX_QUANTIFIER or (high is not None and high > MAX_QUANTIFIER):
                 raise self.fail(f"repetition counts above {MAX_QUANTIFIER} are not supported")

@@ -80,7 +80,11 @@ def _summary(row: AgentSession, slug: str) -> dict[str, object]:
     }
 
 
-@router.get("/", response_model=list[SessionSummary], responses=error_responses(Unauthorized))
+@router.get(
+    "/",
+    response_model=list[SessionSummary],
+    responses=error_responses(ValidationFailed, Unauthorized),
+)
 async def list_sessions(
     subject: CurrentSubject,
     db: DB,

@@ -1,0 +1,293 @@
+"""SSRF payloads for tests/test_egress.py: every one must be refused without a connection.
+
+``{c}`` is replaced by the canary port (a listener on 127.0.0.1, 127.0.0.2 and ::1 that
+counts connections) and ``{a}`` by the allow-listed test server's port. Host names resolve
+through :data:`RESOLVER_MAP` (a fake resolver; unknown names fail like NXDOMAIN).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+BLOCKED = frozenset({"blocked_address"})
+BAD_URL = frozenset({"bad_url"})
+BAD_SCHEME = frozenset({"bad_scheme"})
+NO_DNS = frozenset({"dns_failure"})
+
+PUBLIC_V4 = "93.184.216.34"
+PUBLIC_V6 = "2606:2800:220:1:248:1893:25c8:1946"
+
+RESOLVER_MAP: dict[str, list[str]] = {
+    "public.test": [PUBLIC_V4],
+    "localhost": ["127.0.0.1", "::1"],
+    "loop.test": ["127.0.0.1"],
+    "loop2.test": ["127.0.0.2"],
+    "127.0.0.1.nip.io": ["127.0.0.1"],
+    "v6loop.test": ["::1"],
+    "private.test": ["10.0.0.1"],
+    "meta.test": ["169.254.169.254"],
+    "meta6.test": ["fd00:ec2::254"],
+    "cgnat.test": ["100.64.0.1"],
+    "mapped.test": ["::ffff:127.0.0.1"],
+    "nat64.test": ["64:ff9b::7f00:1"],
+    "sixtofour.test": ["2002:7f00:1::1"],
+    "teredo.test": ["2001:0:4136:e378:8000:63bf:3fff:fdd2"],
+    "mixed.test": [PUBLIC_V4, "127.0.0.1"],
+    "mixed-first.test": ["127.0.0.1", PUBLIC_V4],
+    "mixed6.test": [PUBLIC_V6, "::1"],
+    "zero.test": ["0.0.0.0"],
+    "multicast.test": ["224.0.0.1"],
+    "empty.test": [],
+    "tools.test": ["127.0.0.1"],
+    "tools.test.evil.test": ["127.0.0.1"],
+}
+
+
+class Payload(NamedTuple):
+    kind: str
+    url: str
+    expected: frozenset[str]
+
+
+def _p(kind: str, expected: frozenset[str], *urls: str) -> list[Payload]:
+    return [Payload(kind, url, expected) for url in urls]
+
+
+MATRIX: list[Payload] = [
+    # --- schemes other than http(s), and URLs without a proper scheme ---
+    *_p(
+        "scheme",
+        BAD_SCHEME,
+        "file:///etc/passwd",
+        "file://127.0.0.1:{c}/etc/passwd",
+        "gopher://127.0.0.1:{c}/_GET%20/",
+        "ftp://127.0.0.1:{c}/",
+        "dict://127.0.0.1:{c}/info",
+        "ldap://127.0.0.1:{c}/",
+        "ws://127.0.0.1:{c}/",
+        "wss://127.0.0.1:{c}/",
+        "sftp://127.0.0.1:{c}/",
+        "tftp://127.0.0.1:{c}/x",
+        "jar:http://127.0.0.1:{c}/x.jar!/",
+        "data:text/plain,hello",
+        "javascript:alert(1)",
+        "netdoc:///etc/passwd",
+        "localhost:{c}",
+        "http+unix://%2Frun%2Fdocker.sock/info",
+    ),
+    *_p(
+        "no-scheme",
+        BAD_URL,
+        "127.0.0.1:{c}",
+        "//127.0.0.1:{c}/",
+        "http:127.0.0.1:{c}/",
+        "http:/127.0.0.1:{c}/",
+        "http:\\\\127.0.0.1:{c}/",
+        "https:/\\127.0.0.1:{c}/",
+        "",
+    ),
+    # --- loopback, with every spelling the C library accepts ---
+    *_p(
+        "loopback-v4",
+        BLOCKED,
+        "http://127.0.0.1:{c}/",
+        "HTTP://127.0.0.1:{c}/",
+        "hTtP://127.0.0.1:{c}/",
+        "http://127.0.0.2:{c}/",
+        "http://127.255.255.254:{c}/",
+        "http://127.1:{c}/",
+        "http://127.0.1:{c}/",
+        "http://0x7f000001:{c}/",
+        "http://0X7F000001:{c}/",
+        "http://2130706433:{c}/",
+        "http://2130706434:{c}/",
+        "http://017700000001:{c}/",
+        "http://0177.1:{c}/",
+        "http://0x7f.1:{c}/",
+        "http://0x7f.0x0.0x0.0x1:{c}/",
+        "http://0x7f.0.0.2:{c}/",
+        "http://127.0.0.1.:{c}/",
+        "http://0x7f000001.:{c}/",
+        "http://127\u30020\u30020\u30021:{c}/",
+        "http://127\uff0e0\uff0e0\uff0e1:{c}/",
+        "http://127\uff610\uff610\uff611:{c}/",
+        "http://127.0.0.1:{c}/%2e%2e/",
+    ),
+    *_p(
+        "this-network",
+        BLOCKED,
+        "http://0:{c}/",
+        "http://0.0.0.0:{c}/",
+        "http://0x0:{c}/",
+        "http://00:{c}/",
+        "http://0.0.0.0.:{c}/",
+        "http://0.0.0.1/",
+    ),
+    # httpx refuses leading zeros in a dotted quad (the C library would read them as octal)
+    *_p(
+        "bad-numeric",
+        BAD_URL,
+        "http://0177.0.0.1:{c}/",
+        "http://127.000.000.001:{c}/",
+        "http://0000177.0.0.1:{c}/",
+        "http://0251.0376.0251.0376/",
+        "http://\uff11\uff12\uff17.\uff10.\uff10.\uff11:{c}/",
+        "http://%31%32%37.0.0.1:{c}/",
+        "http://1.2.3.4.5:{c}/",
+        "http://127.0.0.256:{c}/",
+        "http://4294967296:{c}/",
+        "http://08.0.0.1:{c}/",
+        "http://0x:{c}/",
+        "http://example.123:{c}/",
+    ),
+    # --- names that resolve to something non-public (fake resolver) ---
+    *_p(
+        "dns",
+        BLOCKED,
+        "http://localhost:{c}/",
+        "HTTPS://LOCALHOST:{c}/",
+        "http://LOCALHOST.:{c}/",
+        "http://loop.test:{c}/",
+        "http://loop2.test:{c}/",
+        "http://127.0.0.1.nip.io:{c}/",
+        "http://v6loop.test:{c}/",
+        "http://private.test:{c}/",
+        "http://meta.test/latest/meta-data/",
+        "http://meta6.test/latest/meta-data/",
+        "http://cgnat.test/",
+        "http://mapped.test:{c}/",
+        "http://nat64.test:{c}/",
+        "http://sixtofour.test:{c}/",
+        "http://teredo.test/",
+        "http://mixed.test:{c}/",
+        "http://mixed-first.test:{c}/",
+        "http://mixed6.test:{c}/",
+        "http://zero.test:{c}/",
+        "http://multicast.test/",
+    ),
+    *_p("dns", NO_DNS, "http://unknown.test:{c}/", "http://empty.test/"),
+    # --- the allow-list admits 127.0.0.1:{a} and tools.test:{a}, nothing around them ---
+    *_p(
+        "allow-list",
+        BLOCKED,
+        "http://tools.test:{c}/",
+        "http://TOOLS.TEST.:{c}/",
+        "http://tools.test.evil.test:{a}/",
+        "http://localhost:{a}/",
+        "http://loop.test:{a}/",
+        "http://127.0.0.2:{a}/",
+        "http://[::1]:{a}/",
+    ),
+    # --- private, shared, link-local, metadata and other special IPv4 ---
+    *_p(
+        "special-v4",
+        BLOCKED,
+        "http://10.0.0.1/",
+        "http://10.255.255.255/",
+        "http://172.16.0.1/",
+        "http://172.31.255.255/",
+        "http://192.168.0.1/",
+        "http://192.168.1.1:8080/",
+        "http://100.64.0.1/",
+        "http://100.127.255.254/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://169.254.170.2/v2/credentials",
+        "http://0xa9fea9fe/",
+        "http://2852039166/",
+        "http://169.254.169.254./",
+        "http://169.254.43518/",
+        "http://100.100.100.200/",
+        "http://224.0.0.1/",
+        "http://239.255.255.250:1900/",
+        "http://255.255.255.255/",
+        "http://240.0.0.1/",
+        "http://192.0.0.170/",
+        "http://192.0.2.1/",
+        "http://198.18.0.1/",
+        "http://198.51.100.1/",
+        "http://203.0.113.1/",
+        "http://192.88.99.1/",
+    ),
+    # --- IPv6: loopback, mapped, compatible, NAT64, 6to4, Teredo, ULA, link-local, … ---
+    *_p(
+        "v6",
+        BLOCKED,
+        "http://[::1]:{c}/",
+        "http://[0:0:0:0:0:0:0:1]:{c}/",
+        "http://[::]:{c}/",
+        "http://[::ffff:127.0.0.1]:{c}/",
+        "http://[::ffff:7f00:1]:{c}/",
+        "http://[::FFFF:7F00:2]:{c}/",
+        "http://[0:0:0:0:0:ffff:127.0.0.1]:{c}/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://[::ffff:8.8.8.8]/",
+        "http://[::ffff:0.0.0.0]:{c}/",
+        "http://[::127.0.0.1]:{c}/",
+        "http://[::7f00:1]:{c}/",
+        "http://[64:ff9b::127.0.0.1]:{c}/",
+        "http://[64:ff9b::7f00:1]:{c}/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[64:ff9b::10.0.0.1]/",
+        "http://[64:ff9b:1::7f00:1]/",
+        "http://[64:ff9b:1::808:808]/",
+        "http://[2002:7f00:1::]:{c}/",
+        "http://[2002:a9fe:a9fe::]/",
+        "http://[2002:c0a8:101::1]/",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+        "http://[2001::1]/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
+        "http://[fd00::1]/",
+        "http://[fd00:ec2::254]/latest/meta-data/",
+        "http://[fec0::1]/",
+        "http://[ff02::1]/",
+        "http://[100::1]/",
+        "http://[2001:db8::1]/",
+        "http://[3fff::1]/",
+        "http://[5f00::1]/",
+    ),
+    *_p("v6", BAD_URL, "http://[fe80::1%25lo]:{c}/", "http://[::1:{c}/"),
+    # --- credentials, fragments, backslashes and whitespace that parsers disagree on ---
+    *_p(
+        "userinfo",
+        BAD_URL,
+        "http://public.test@127.0.0.1:{c}/",
+        "http://example.com@127.0.0.1:{c}/",
+        "http://user:pass@127.0.0.1:{c}/",
+        "http://public.test:80@127.0.0.1:{c}/",
+        "http://@127.0.0.1:{c}/",
+        "http://[::1]:{c}@public.test/",
+        "http://127.0.0.1%2f@public.test/",
+    ),
+    *_p(
+        "parser",
+        BLOCKED,
+        "http://127.0.0.1:{c}#@public.test/",
+        "http://127.0.0.1:{c}?@public.test/",
+        "http://127.0.0.1:{c}/@public.test",
+    ),
+    *_p(
+        "parser",
+        BAD_URL,
+        "http://public.test\\@127.0.0.1:{c}/",
+        "http://127.0.0.1:{c}\\@public.test/",
+        "http://public.test#\\@127.0.0.1:{c}/",
+        "http://127.0.0.1:{c}/ ",
+        " http://127.0.0.1:{c}/",
+        "http://127.0.0.1\t:{c}/",
+        "http://127.0.0.1:{c}/\r\nHost: public.test",
+        "http://127.0.0.1%00.public.test:{c}/",
+        "http://127.0.0.1:{c}:80/",
+    ),
+    # --- ports ---
+    *_p(
+        "port",
+        BAD_URL,
+        "http://127.0.0.1:0/",
+        "http://public.test:0/",
+        "http://127.0.0.1:65536/",
+        "http://public.test:99999/",
+        "http://127.0.0.1:-1/",
+    ),
+]
