@@ -97,6 +97,7 @@ def make_settings(database: Database, tmp_path: Path, **overrides: Any) -> Setti
         "data_dir": tmp_path,
         "secret_key": "test-secret-" + "x" * 40,
         "public_url": "http://testserver",
+        "agent_enabled": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -122,9 +122,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.voice = None
+        if settings.agent_enabled:
+            from oshara.sessions.agent_runtime import AgentRuntime
+
+            app.state.voice = AgentRuntime.create(settings)
         try:
             yield
         finally:
+            if app.state.voice is not None:
+                await app.state.voice.shutdown()
             await engine.dispose()
 
     app = FastAPI(
@@ -147,6 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from oshara.health import router as health_router
     from oshara.sessions.endpoints import public_router as sessions_public_router
     from oshara.sessions.endpoints import router as sessions_router
+    from oshara.sessions.runtime import router as live_router
+    from oshara.webassets import router as webassets_router
 
     for router in (
         health_router,
@@ -155,7 +164,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         characters_router,
         sessions_public_router,
         sessions_router,
+        live_router,
         forms_router,
+        webassets_router,
     ):
         app.include_router(router)
 

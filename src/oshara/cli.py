@@ -54,7 +54,8 @@ def migrate() -> None:
 @click.option(
     "--demo/--no-demo", default=False, help="Create the demo account and character first."
 )
-def serve(host: str, port: int, demo: bool) -> None:
+@click.option("--no-agent", is_flag=True, help="API only: run no agent in this process.")
+def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
     """Apply migrations and run the API server."""
     import uvicorn
 
@@ -62,6 +63,8 @@ def serve(host: str, port: int, demo: bool) -> None:
 
     settings = get_settings()
     settings.ensure_secret()
+    if no_agent:
+        settings.agent_enabled = False
     asyncio.run(_migrate(settings))
     if demo:
         from oshara.demo import seed_demo

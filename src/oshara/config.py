@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     egress_allow: str = ""
     """Comma-separated CIDRs (``10.0.0.0/8``) or ``host:port`` entries that may be private."""
 
+    # Agent runtime
+    agent_enabled: bool = True
+    """Run the agent in this process (``oshara serve --no-agent`` turns it off)."""
+    drain_timeout_seconds: float = Field(default=20.0, ge=0, le=600)
+    """On SIGTERM, live calls get this long to finish after their goodbye."""
+
     # Media
     transport: Literal["webrtc", "livekit"] = "webrtc"
     livekit_url: str = ""

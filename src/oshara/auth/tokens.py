@@ -49,14 +49,15 @@ def issue(
     return IssuedToken(token=token, jti=jti, expires_at=exp.replace(microsecond=0))
 
 
-def decode(secret: str, typ: TokenType, token: str) -> dict[str, Any]:
+def decode(secret: str, typ: TokenType, token: str, *, verify_exp: bool = True) -> dict[str, Any]:
+    """Verify and return the claims; ``verify_exp=False`` only for tokens already consumed."""
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
             _key(secret, typ),
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "jti", "typ"]},
+            options={"require": ["exp", "iat", "sub", "jti", "typ"], "verify_exp": verify_exp},
         )
     except jwt.ExpiredSignatureError as exc:
         raise TokenError("token has expired") from exc

@@ -1,0 +1,225 @@
+"""Glue between the platform and the voice runtime: session tokens, specs, the live routes.
+
+Routes here are called by the visitor's browser with the session token from
+``POST /api/agents/agent-session/``:
+
+* ``POST /api/sessions/{id}/webrtc/`` — SDP offer → answer (the token is single-use: the
+  first offer consumes it); ``PATCH`` — trickle ICE for that call.
+* ``POST /api/sessions/{id}/messages/`` — text mode: ``{text}`` → ``{reply, tool_calls}``.
+
+The token is checked and the session row validated before any media or model is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oshara.auth import tokens
+from oshara.characters.models import Character
+from oshara.characters.tools import unseal_tools
+from oshara.config import Settings
+from oshara.crypto import SecretBox
+from oshara.db.engine import DB
+from oshara.deps import SettingsDep, bearer_token
+from oshara.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    OsharaError,
+    Unauthorized,
+    error_responses,
+)
+from oshara.http import lenient_json, openapi_body, parse_model
+from oshara.sessions.models import LIVE_STATUSES, AgentSession, SessionStatus
+from oshara.sessions.recorder import DbSessionRecorder
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/sessions", tags=["live"])
+
+
+class ServiceUnavailable(OsharaError):
+    status_code = 503
+
+
+class OfferIn(BaseModel):
+    """What ``@pipecat-ai/small-webrtc-transport`` posts (checked in depth by the runtime)."""
+
+    sdp: str = Field(min_length=3, max_length=65_536)
+    type: Literal["offer"]
+    pc_id: str | None = Field(default=None, max_length=200)
+    restart_pc: bool | None = None
+
+
+class IcePatchIn(BaseModel):
+    pc_id: str = Field(min_length=1, max_length=200)
+    candidates: list[dict[str, Any]] = Field(max_length=64)
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def verify_session_token(
+    settings: Settings, request: Request, session_id: str, *, allow_expired: bool
+) -> dict[str, Any]:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("Send the session token as 'Authorization: Bearer <token>'")
+    try:
+        claims = tokens.decode(
+            settings.ensure_secret(), "session", token, verify_exp=not allow_expired
+        )
+    except tokens.TokenError as exc:
+        raise Unauthorized(f"Session token is invalid or expired ({exc})") from exc
+    if claims.get("sub") != session_id:
+        raise Forbidden("This session token belongs to another session")
+    return claims
+
+
+async def load_live_session(db: AsyncSession, session_id: str) -> tuple[AgentSession, Character]:
+    row = (
+        await db.execute(
+            select(AgentSession, Character)
+            .join(Character, Character.id == AgentSession.character_id)
+            .where(AgentSession.id == session_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"Session {session_id!r} not found")
+    session, character = row
+    if session.status not in LIVE_STATUSES:
+        raise Conflict(f"Session {session_id!r} has ended ({session.end_reason or session.status})")
+    return session, character
+
+
+async def consume_token(db: AsyncSession, session: AgentSession) -> None:
+    """Mark the session token used; a second use is refused (tokens are single-use)."""
+    result = await db.execute(
+        update(AgentSession)
+        .where(AgentSession.id == session.id, AgentSession.token_used_at.is_(None))
+        .values(token_used_at=datetime.now(UTC))
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise Forbidden("This session token was already used; start a new session")
+
+
+def build_spec(session: AgentSession, character: Character, settings: Settings) -> Any:
+    """The runtime's view of a session (tool headers decrypted — never log or return it)."""
+    from oshara.voice.spec import SessionSpec
+
+    appearance = character.widget_appearance or {}
+    return SessionSpec(
+        session_id=session.id,
+        character_slug=character.slug,
+        character_name=appearance.get("name") or character.name,
+        system_prompt=character.system_prompt,
+        greeting=character.greeting,
+        language=session.language,
+        llm_model=character.llm_model,
+        stt_model=character.stt_model,
+        tts_model=character.tts_model,
+        voice=character.voice,
+        tools=unseal_tools(character.tools or [], SecretBox(settings.ensure_secret())),
+        forms=list(appearance.get("forms") or []),
+        builtins=dict(character.builtins or {}),
+        limits=dict(character.limits or {}),
+        metadata=dict(session.metadata_ or {}),
+        mode="text" if session.mode == "text" else "voice",
+    )
+
+
+def _runtime(request: Request) -> Any:
+    runtime = getattr(request.app.state, "voice", None)
+    if runtime is None:
+        raise ServiceUnavailable(
+            "The agent runtime is not running on this server (started with --no-agent, or "
+            "the voice packages are not installed: run scripts/install)"
+        )
+    return runtime
+
+
+@router.post(
+    "/{session_id}/webrtc/",
+    openapi_extra=openapi_body(OfferIn),
+    responses=error_responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict),
+)
+async def webrtc_offer(
+    session_id: str, request: Request, db: DB, settings: SettingsDep
+) -> dict[str, str]:
+    """The browser's SDP offer (``@pipecat-ai/small-webrtc-transport``) → the SDP answer."""
+    runtime = _runtime(request)
+    body = await lenient_json(request)
+    renegotiation = (
+        isinstance(body, dict)
+        and bool(body.get("pc_id"))
+        and (runtime.signaling.session_for_pc(str(body["pc_id"])) == session_id)
+    )
+    verify_session_token(settings, request, session_id, allow_expired=renegotiation)
+    session, character = await load_live_session(db, session_id)
+    if session.mode != "voice":
+        raise BadRequest("This is a text-mode session; post messages to its messages/ URL")
+    if not renegotiation:
+        await consume_token(db, session)
+        await db.commit()  # the token is spent even if negotiation fails below
+    recorder = DbSessionRecorder(request.app.state.sessionmaker, session_id)
+    answer: dict[str, str] = await runtime.offer(
+        build_spec(session, character, settings), recorder, body
+    )
+    return answer
+
+
+@router.patch(
+    "/{session_id}/webrtc/",
+    status_code=204,
+    openapi_extra=openapi_body(IcePatchIn),
+    responses=error_responses(BadRequest, Unauthorized, Forbidden, NotFound),
+)
+async def webrtc_ice(session_id: str, request: Request, settings: SettingsDep) -> None:
+    """Trickled ICE candidates ``{pc_id, candidates}`` for this session's connection."""
+    verify_session_token(settings, request, session_id, allow_expired=True)
+    body = await lenient_json(request)
+    parse_model(IcePatchIn, body)
+    await _runtime(request).patch(session_id, body)
+
+
+@router.post(
+    "/{session_id}/messages/",
+    openapi_extra=openapi_body(MessageIn),
+    responses=error_responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict),
+)
+async def text_message(
+    session_id: str, request: Request, db: DB, settings: SettingsDep
+) -> dict[str, Any]:
+    """Text mode: one visitor message → the agent's reply and the tools it called."""
+    verify_session_token(settings, request, session_id, allow_expired=True)
+    body = parse_model(MessageIn, await lenient_json(request))
+    runtime = _runtime(request)
+    live = runtime.is_live(session_id)
+    if not live:  # the first message needs an unexpired token
+        verify_session_token(settings, request, session_id, allow_expired=False)
+    if not live:
+        session, character = await load_live_session(db, session_id)
+        if session.mode != "text":
+            raise BadRequest("This is a voice session; connect to its webrtc_url")
+        await consume_token(db, session)
+        await db.commit()
+        recorder = DbSessionRecorder(request.app.state.sessionmaker, session_id)
+        greeting = await runtime.start_text(build_spec(session, character, settings), recorder)
+    else:
+        greeting = None
+    out: dict[str, Any] = await runtime.send_text(session_id, body.text)
+    if greeting:
+        out["greeting"] = greeting
+    return out
+
+
+__all__ = ["SessionStatus", "router"]

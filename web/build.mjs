@@ -1,0 +1,56 @@
+// Builds widget.js (one minified IIFE) and sdk.js (ES module) into src/oshara/web_dist/,
+// where the Python package serves them from. Usage: node build.mjs [--dev]
+import { build } from "esbuild";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outdir = resolve(here, "..", "src", "oshara", "web_dist");
+const dev = process.argv.includes("--dev");
+const pkg = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
+
+// Build-time substitutions (see each file in src/shims/):
+// - the Daily SDK is only needed by the transport's default (CDN-loading) media manager, which
+//   Oshara never uses: the stub keeps remote code and ~260 kB out of the bundles;
+// - bowser and lodash/cloneDeep are replaced by small equivalents (~50 kB less).
+export const SHIMS = {
+  "@daily-co/daily-js": "daily-js.ts",
+  bowser: "bowser.ts",
+  "lodash/cloneDeep": "clone-deep.ts",
+};
+const shims = {
+  name: "oshara-shims",
+  setup(b) {
+    b.onResolve({ filter: /^(@daily-co\/daily-js|bowser|lodash\/cloneDeep)$/ }, (args) => ({
+      path: join(here, "src", "shims", SHIMS[args.path]),
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev ? "inline" : false,
+  target: ["es2020", "chrome90", "firefox90", "safari15"],
+  platform: "browser",
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [shims],
+  define: { "process.env.NODE_ENV": '"production"' },
+  banner: { js: `/*! Oshara ${pkg.version} | Apache-2.0 | bundles @pipecat-ai/client-js and @pipecat-ai/small-webrtc-transport (BSD-2-Clause) */` },
+};
+
+mkdirSync(outdir, { recursive: true });
+await build({ ...common, entryPoints: [join(here, "src", "widget", "index.ts")], format: "iife", outfile: join(outdir, "widget.js") });
+await build({ ...common, entryPoints: [join(here, "src", "sdk", "index.ts")], format: "esm", outfile: join(outdir, "sdk.js") });
+writeFileSync(join(outdir, "BUILD.json"), JSON.stringify({ version: pkg.version, built_at: new Date().toISOString() }, null, 2) + "\n");
+
+for (const name of ["widget.js", "sdk.js"]) {
+  const file = join(outdir, name);
+  const raw = readFileSync(file);
+  const gz = gzipSync(raw, { level: 9 }).length;
+  const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
+  console.log(`${name.padEnd(10)} ${kb(statSync(file).size).padStart(9)}  gzip ${kb(gz).padStart(8)}`);
+}
