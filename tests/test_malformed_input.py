@@ -50,8 +50,11 @@ _TABLE_APP = create_app(
 # The live routes (session-token auth, the agent runtime behind them, 503 where it is off)
 # have their own malformed-input cases in tests/sessions/test_live_routes.py.
 LIVE_PREFIX = "/api/sessions/{session_id}/"
+# Only API routes promise JSON errors; /widget.js, /sdk.js and /try/{slug} are for browsers.
 ROUTES = [
-    (m, p, r) for m, p, r in route_table(_TABLE_APP) if not p.startswith(LIVE_PREFIX) or m == "GET"
+    (m, p, r)
+    for m, p, r in route_table(_TABLE_APP)
+    if p.startswith("/api/") and (not p.startswith(LIVE_PREFIX) or m == "GET")
 ]
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 BODY_ROUTES = [(m, p, r) for m, p, r in ROUTES if m in BODY_METHODS]

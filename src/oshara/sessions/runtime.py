@@ -156,14 +156,15 @@ async def webrtc_offer(
     session_id: str, request: Request, db: DB, settings: SettingsDep
 ) -> dict[str, str]:
     """The browser's SDP offer (``@pipecat-ai/small-webrtc-transport``) → the SDP answer."""
-    runtime = _runtime(request)
+    verify_session_token(settings, request, session_id, allow_expired=True)
     body = await lenient_json(request)
-    renegotiation = (
-        isinstance(body, dict)
-        and bool(body.get("pc_id"))
-        and (runtime.signaling.session_for_pc(str(body["pc_id"])) == session_id)
+    offer = parse_model(OfferIn, body)
+    runtime = _runtime(request)
+    renegotiation = bool(offer.pc_id) and (
+        runtime.signaling.session_for_pc(str(offer.pc_id)) == session_id
     )
-    verify_session_token(settings, request, session_id, allow_expired=renegotiation)
+    if not renegotiation:  # a fresh offer needs an unexpired token
+        verify_session_token(settings, request, session_id, allow_expired=False)
     session, character = await load_live_session(db, session_id)
     if session.mode != "voice":
         raise BadRequest("This is a text-mode session; post messages to its messages/ URL")
