@@ -65,6 +65,7 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
     settings.ensure_secret()
     if no_agent:
         settings.agent_enabled = False
+    _quiet_pipecat(settings)
     asyncio.run(_migrate(settings))
     if demo:
         from oshara.demo import seed_demo
@@ -74,6 +75,67 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
         )
         click.echo(info)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+def _quiet_pipecat(settings: Settings) -> None:
+    """Keep Pipecat's debug output (it quotes transcripts and prompts) out of our logs."""
+    try:
+        from oshara.voice.logs import configure_pipecat_logging
+    except ImportError:
+        return
+    configure_pipecat_logging(settings.log_level)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--language", default=None, help="Session language (default: the character's).")
+def chat(slug: str, language: str | None) -> None:
+    """Talk to a character in the terminal (text mode, recorded like any session)."""
+
+    async def go(settings: Settings) -> str:
+        from sqlalchemy import select
+
+        from oshara.characters.models import Character
+        from oshara.db.engine import create_engine, create_sessionmaker
+        from oshara.errors import OsharaError
+        from oshara.sessions.agent_runtime import provider_settings
+        from oshara.sessions.models import AgentSession
+        from oshara.sessions.recorder import DbSessionRecorder
+        from oshara.sessions.runtime import build_spec
+        from oshara.sessions.schemas import AgentSessionIn
+        from oshara.sessions.service import admit_session
+        from oshara.voice.cli import chat_repl
+
+        await _migrate(settings)
+        engine = create_engine(settings.database_url)
+        maker = create_sessionmaker(engine)
+        try:
+            async with maker() as db:
+                character = await db.scalar(select(Character).where(Character.slug == slug))
+                if character is None:
+                    raise click.ClickException(f"no character with slug {slug!r}")
+                body = AgentSessionIn(agent=slug, mode="text", language=language)
+                try:
+                    out = await admit_session(
+                        db, settings, character, body, origin=None, base_url=""
+                    )
+                except OsharaError as exc:
+                    raise click.ClickException(exc.detail) from exc
+                await db.commit()
+                row = await db.get_one(AgentSession, out.session_id)
+                row.token_used_at = row.created_at
+                await db.commit()
+                spec = build_spec(row, character, settings)
+            click.echo(f"session {out.session_id} — type /quit or Ctrl-D to end\n")
+            recorder = DbSessionRecorder(maker, out.session_id)
+            reason: str = await chat_repl(spec, recorder, settings=provider_settings(settings))
+            return reason
+        finally:
+            await engine.dispose()
+
+    settings = get_settings()
+    _quiet_pipecat(settings)
+    click.echo(f"session ended: {_run(go)}")
 
 
 @main.group()

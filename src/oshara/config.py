@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _SECRET_FILE = "secret_key"
@@ -48,6 +48,28 @@ class Settings(BaseSettings):
     egress_allow: str = ""
     """Comma-separated CIDRs (``10.0.0.0/8``) or ``host:port`` entries that may be private."""
 
+    # Providers. Cloud keys are optional; the offline default needs none.
+    models_dir: Path | None = None
+    """Where assembled model weights live (default: ``<data_dir>/models``)."""
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("oshara_openai_base_url", "openai_base_url")
+    )
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("oshara_openai_api_key", "openai_api_key")
+    )
+    deepgram_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("oshara_deepgram_api_key", "deepgram_api_key")
+    )
+    elevenlabs_api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("oshara_elevenlabs_api_key", "elevenlabs_api_key"),
+    )
+    cartesia_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("oshara_cartesia_api_key", "cartesia_api_key")
+    )
+    llm_threads: int | None = Field(default=None, ge=1, le=64)
+    stt_threads: int | None = Field(default=None, ge=1, le=64)
+
     # Agent runtime
     agent_enabled: bool = True
     """Run the agent in this process (``oshara serve --no-agent`` turns it off)."""
@@ -69,6 +91,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
+        if self.models_dir is None:
+            self.models_dir = self.data_dir / "models"
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{(self.data_dir / 'oshara.db').resolve()}"
         if self.env == "production":

@@ -32,6 +32,7 @@ def demo_character(public_url: str) -> dict[str, Any]:
         ),
         "greeting": "Hi, I'm Ada, Oshara's demo agent. What would you like to know?",
         "language": "en",
+        "llm_model": "local:qwen2.5-0.5b",
         "allowed_origins": origins,
         "widget_appearance": {
             "name": "Ada",

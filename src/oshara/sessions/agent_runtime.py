@@ -11,13 +11,37 @@ import logging
 from typing import Any
 
 from oshara.config import Settings
-from oshara.errors import Conflict, OsharaError
+from oshara.errors import BadRequest, Conflict, OsharaError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
 
+def provider_settings(settings: Settings) -> Any:
+    """The runtime's provider settings from ours (so ``.env`` values reach the providers)."""
+    from oshara.providers.registry import ProviderSettings
+
+    ps = ProviderSettings(
+        openai_base_url=settings.openai_base_url,
+        openai_api_key=settings.openai_api_key,
+        deepgram_api_key=settings.deepgram_api_key,
+        elevenlabs_api_key=settings.elevenlabs_api_key,
+        cartesia_api_key=settings.cartesia_api_key,
+    )
+    if settings.models_dir is not None:
+        ps.models_dir = settings.models_dir
+    if settings.llm_threads:
+        ps.llm_threads = settings.llm_threads
+    if settings.stt_threads:
+        ps.stt_threads = settings.stt_threads
+    return ps
+
+
 class RuntimeUnavailable(OsharaError):
     status_code = 503
+
+
+class GatewayTimeout(OsharaError):
+    status_code = 504
 
 
 class AgentRuntime:
@@ -34,7 +58,10 @@ class AgentRuntime:
         except ImportError as exc:
             log.warning("agent runtime disabled: %s (run scripts/install)", exc)
             return None
-        runner = VoiceRunner(drain_timeout=settings.drain_timeout_seconds)
+        runner = VoiceRunner(
+            provider_settings=provider_settings(settings),
+            drain_timeout=settings.drain_timeout_seconds,
+        )
         return cls(runner, WebRTCSignaling(runner))
 
     def is_live(self, session_id: str) -> bool:
@@ -56,13 +83,15 @@ class AgentRuntime:
         except (ProviderUnavailable, ModelError) as exc:
             raise RuntimeUnavailable(f"The agent cannot start: {exc}") from exc
         except ProviderError as exc:
-            raise RuntimeUnavailable(f"The agent is misconfigured: {exc}") from exc
+            raise BadRequest(f"The agent is misconfigured: {exc}") from exc
         except RunnerClosed as exc:
             raise RuntimeUnavailable("The server is shutting down; try again shortly") from exc
         except RunnerFull as exc:
-            raise RuntimeUnavailable("This server runs as many calls as it can") from exc
+            raise TooManyRequests("This server runs as many calls as it can", 15) from exc
         except SessionClosed as exc:
             raise Conflict(f"The session has ended ({exc})") from exc
+        except TimeoutError as exc:
+            raise GatewayTimeout("The agent took too long to answer") from exc
 
     async def offer(self, spec: Any, recorder: Any, body: Any) -> dict[str, str]:
         result: dict[str, str] = await self._guard(self.signaling.start_call(spec, recorder, body))

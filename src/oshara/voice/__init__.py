@@ -1,0 +1,1 @@
+"""The voice runtime: Pipecat pipelines for live calls and text sessions."""

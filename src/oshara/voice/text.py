@@ -1,0 +1,214 @@
+"""Text mode: the same agent (LLM service, context, prompt, built-in tools) without audio.
+
+    session = TextSession(spec, recorder)
+    await session.start()                   # greeting recorded as the first agent turn
+    out = await session.send("Hello")       # {"reply": "...", "tool_calls": [...], "ended": False}
+    await session.close()
+
+Runs a small Pipecat pipeline (user aggregator → LLM → collector → assistant aggregator) so
+streaming, tool calls and context handling are Pipecat's, exactly as in a voice call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from pipecat.frames.frames import (
+    Frame,
+    FunctionCallInProgressFrame,
+    FunctionCallResultFrame,
+    LLMFullResponseEndFrame,
+    LLMFullResponseStartFrame,
+    LLMMessagesAppendFrame,
+    LLMTextFrame,
+)
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.workers.runner import WorkerRunner
+
+from oshara.providers.registry import ProviderSettings
+from oshara.voice.agent import AgentServices, Builtins, build_context, create_services
+from oshara.voice.recording import TranscriptRecording, _ms
+from oshara.voice.spec import SessionRecorder, SessionSpec
+
+
+class SessionClosed(RuntimeError):
+    """The text session has ended (``end_call``, limits or ``close()``)."""
+
+
+class ReplyCollector(FrameProcessor):
+    """Collects one turn's reply text and tool calls; knows when the turn is complete."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.parts: list[str] = []
+        self.calls: dict[str, dict[str, Any]] = {}
+        self._pending: set[str] = set()
+        self._follow_up = False
+        self._response_open = False
+        self._seen_end = False
+        self.first_token_at: float | None = None
+        self.done = asyncio.Event()
+
+    def begin(self) -> None:
+        self._reset()
+
+    def _check(self) -> None:
+        if self._seen_end and not self._response_open and not self._pending and not self._follow_up:
+            self.done.set()
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, LLMFullResponseStartFrame):
+            self._response_open = True
+            self._follow_up = False
+        elif isinstance(frame, LLMTextFrame):
+            if self.first_token_at is None:
+                self.first_token_at = time.perf_counter()
+            self.parts.append(frame.text)
+        elif isinstance(frame, FunctionCallInProgressFrame):
+            self._pending.add(frame.tool_call_id)
+            self.calls[frame.tool_call_id] = {
+                "name": frame.function_name,
+                "arguments": dict(frame.arguments or {}),
+            }
+        elif isinstance(frame, FunctionCallResultFrame):
+            self._pending.discard(frame.tool_call_id)
+            call = self.calls.setdefault(frame.tool_call_id, {"name": frame.function_name})
+            call["result"] = frame.result
+            if frame.error:
+                call["error"] = frame.error
+            run_llm = frame.run_llm
+            if frame.properties is not None and frame.properties.run_llm is not None:
+                run_llm = frame.properties.run_llm
+            if run_llm is not False:
+                self._follow_up = True
+        elif isinstance(frame, LLMFullResponseEndFrame):
+            self._response_open = False
+            self._seen_end = True
+        await self.push_frame(frame, direction)
+        self._check()
+
+    def reply(self) -> str:
+        return "".join(self.parts).strip()
+
+
+class TextSession:
+    def __init__(
+        self,
+        spec: SessionSpec,
+        recorder: SessionRecorder,
+        *,
+        services: AgentServices | None = None,
+        provider_settings: ProviderSettings | None = None,
+        turn_timeout: float = 120.0,
+    ) -> None:
+        self.spec = spec
+        self.services = services or create_services(spec, provider_settings, audio=False)
+        self.recording = TranscriptRecording(recorder, self.services.roles())
+        self.builtins = Builtins(spec, on_tool_call=self.recording.tool_call)
+        self.builtins.on_end_call = _no_op
+        self.context = build_context(spec, self.services, self.builtins)
+        self.turn_timeout = turn_timeout
+        self.collector = ReplyCollector()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.end_reason: str | None = None
+        self.started_at = time.time()
+        self._limit_task: asyncio.Task[None] | None = None
+        pair = LLMContextAggregatorPair(self.context)
+        self.worker = PipelineWorker(
+            Pipeline([pair.user(), self.services.llm, self.collector, pair.assistant()]),
+            params=PipelineParams(enable_metrics=True),
+            idle_timeout_secs=None,
+            cancel_on_idle_timeout=False,
+            enable_rtvi=False,
+            conversation_id=spec.session_id,
+        )
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def start(self) -> None:
+        started = asyncio.Event()
+
+        async def on_started(*_: Any) -> None:
+            started.set()
+
+        self.worker.add_event_handler("on_pipeline_started", on_started)
+        runner = WorkerRunner(handle_sigint=False, handle_sigterm=False)
+        await runner.add_workers(self.worker)
+        self._task = asyncio.create_task(runner.run(), name=f"text-{self.spec.session_id}")
+        await asyncio.wait_for(started.wait(), timeout=30)
+        warm = getattr(self.services.llm, "warm", None)
+        if warm is not None:  # local models: load and prefill the system prompt now
+            await warm()
+        await self.recording.queue.recorder.mark_active()
+        greeting = self.spec.greeting.strip()
+        if greeting:
+            self.context.add_message({"role": "assistant", "content": greeting})
+            now = time.time()
+            self.recording.record_text_turn("agent", greeting, now, now)
+        self._limit_task = asyncio.create_task(self._max_duration())
+
+    async def _max_duration(self) -> None:
+        await asyncio.sleep(self.spec.max_session_seconds)
+        await self.close("max_duration")
+
+    async def send(self, text: str) -> dict[str, Any]:
+        """One user message → the agent's reply and the tool calls made during the turn."""
+        text = text.strip()
+        if not text:
+            raise ValueError("text must not be empty")
+        async with self._lock:
+            if self._closed:
+                raise SessionClosed(self.end_reason or "closed")
+            sent_at = time.time()
+            t0 = time.perf_counter()
+            self.collector.begin()
+            await self.worker.queue_frame(
+                LLMMessagesAppendFrame(messages=[{"role": "user", "content": text}], run_llm=True)
+            )
+            try:
+                await asyncio.wait_for(self.collector.done.wait(), timeout=self.turn_timeout)
+            except TimeoutError:
+                self.recording.event("turn_timeout", {})
+                raise
+            reply = self.collector.reply()
+            first = self.collector.first_token_at
+            latency = _ms(first - t0) if first is not None else None
+            self.recording.record_text_turn("user", text, sent_at, sent_at)
+            if reply:
+                self.recording.record_text_turn("agent", reply, sent_at, time.time(), latency)
+            calls = list(self.collector.calls.values())
+            ended = self.builtins.end_requested
+        if ended:
+            await self.close("end_call")
+        return {"reply": reply, "tool_calls": calls, "ended": ended}
+
+    async def close(self, reason: str = "completed", status: str = "ended") -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.end_reason = reason
+        if self._limit_task is not None and self._limit_task is not asyncio.current_task():
+            self._limit_task.cancel()
+        await self.worker.cancel(reason=reason)
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=10)
+        await self.recording.finish(reason, status)
+
+
+async def _no_op() -> None:
+    """``end_call`` in text mode: the session is closed after the turn instead."""
