@@ -236,3 +236,21 @@ async def test_cors_preflight_on_public_endpoints(client: httpx.AsyncClient) -> 
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
     )
     assert "access-control-allow-origin" not in r.headers
+
+
+async def test_unknown_providers_are_400_naming_the_field(client: httpx.AsyncClient) -> None:
+    h = await auth_headers(client, "prov@example.com")
+    for field, value in [
+        ("llm_model", "local:gpt-9"),
+        ("stt_model", "local:nope"),
+        ("tts_model", "carrier-pigeon:x"),
+    ]:
+        r = await client.post(
+            "/api/ai-characters/", headers=h, json=character_body(**{field: value})
+        )
+        assert r.status_code == 400, (field, r.text)
+        assert r.json()["errors"][0]["field"] == field
+    ok = character_body(
+        llm_model="local:qwen2.5-0.5b", stt_model="deepgram", tts_model="local:piper"
+    )
+    assert (await client.post("/api/ai-characters/", headers=h, json=ok)).status_code == 201

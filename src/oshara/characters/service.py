@@ -32,6 +32,20 @@ _PLAIN_FIELDS = (
 )
 
 
+def check_providers(target: CharacterCreate) -> None:
+    """Provider strings must name something the runtime knows (nothing is loaded here)."""
+    from oshara.providers.registry import ProviderError, validate_provider
+
+    errors = []
+    for field, role in (("llm_model", "llm"), ("stt_model", "stt"), ("tts_model", "tts")):
+        try:
+            validate_provider(role, getattr(target, field))
+        except ProviderError as exc:
+            errors.append({"field": field, "message": str(exc)})
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def _slug_taken(slug: str) -> Conflict:
     return Conflict(
         f"Slug {slug!r} is already taken; slugs are unique across this server",
@@ -49,6 +63,7 @@ class CharacterService:
 
     def _write(self, character: Character, target: CharacterCreate) -> None:
         """Set every column from a fully validated character; tool headers are sealed."""
+        check_providers(target)
         for field in _PLAIN_FIELDS:
             setattr(character, field, getattr(target, field))
         character.widget_appearance = target.widget_appearance.to_json()
