@@ -8,6 +8,7 @@ const state = vi.hoisted(() => ({
   clients: [] as FakeClient[],
   transports: [] as { opts: Record<string, unknown> }[],
   connect: (async () => ({})) as (params: unknown) => Promise<unknown>,
+  logLevels: [] as number[],
 }));
 
 interface FakeClient {
@@ -29,6 +30,8 @@ vi.mock("@pipecat-ai/small-webrtc-transport", () => ({
 }));
 
 vi.mock("@pipecat-ai/client-js", () => ({
+  LogLevel: { NONE: 0, ERROR: 1, WARN: 2, INFO: 3, DEBUG: 4 },
+  logger: { setLevel: (level: number) => state.logLevels.push(level) },
   PipecatClient: class {
     options: PipecatClientOptions;
     handlers: FakeClient["handlers"] = {};
@@ -94,6 +97,9 @@ describe("VoiceCall", () => {
     expect(params.webrtcRequestParams.endpoint).toBe(grant.webrtc_url);
     expect(params.webrtcRequestParams.headers.get("Authorization")).toBe("Bearer tok-1");
     expect(lastClient().options.enableCam).toBe(false);
+    expect(state.logLevels.at(-1)).toBe(2); // the Pipecat client logs warnings only
+    await startSession({ agent: "bot", baseUrl: "https://v.example", grant, checkMicrophone: false, debug: true });
+    expect(state.logLevels.at(-1)).toBe(4);
   });
 
   it("turns transcripts and bot output into caption lines", async () => {
@@ -115,6 +121,63 @@ describe("VoiceCall", () => {
       { id: "a0", role: "agent", text: "Hi! How", final: false },
       { id: "a0", role: "agent", text: "Hi! How", final: true },
       { id: "u1", role: "user", text: "bye", final: true },
+    ]);
+  });
+
+  it("captions the agent from RTVI 2 bot-output segments, as their audio starts, without repeats", async () => {
+    // What Pipecat 1.14 sends with Piper (no word timestamps): each segment once as "new"
+    // (when its audio starts) and once as "completed" (when it has played).
+    const captions: Caption[] = [];
+    const call = await startSession({ agent: "bot", baseUrl: "https://v.example", grant, checkMicrophone: false });
+    call.on("caption", (c) => captions.push(c));
+    const cb = lastClient().options.callbacks!;
+    const out = (segment_id: number, text: string, spoken_status: "new" | "in-progress" | "completed", accumulated = "") =>
+      cb.onBotOutput!({
+        text,
+        aggregated_by: "sentence",
+        segment_id,
+        spoken: spoken_status === "completed",
+        will_be_spoken: true,
+        spoken_status,
+        spoken_progress: { accumulated_text: accumulated, remaining_text: "" },
+      } as never);
+    cb.onBotTranscript!({ text: "We are open from nine to five, Monday to Friday." }); // ignored: bot-output is used
+    out(7, "We are open from nine to five,", "new");
+    out(7, "We are open from nine to five,", "completed", "We are open from nine to five,");
+    out(8, "Monday to Friday.", "new");
+    out(8, "Monday to Friday.", "completed", "Monday to Friday.");
+    cb.onBotStoppedSpeaking!();
+    out(8, "Monday to Friday.", "completed", "Monday to Friday."); // late repeat of a finished line
+    // Word-timestamp TTS: progress never shrinks the shown segment; text that is not spoken.
+    out(9, "Sure thing.", "new");
+    out(9, "Sure", "in-progress", "Sure");
+    out(9, "Sure thing.", "completed", "Sure thing.");
+    cb.onBotOutput!({ text: "(typing)", segment_id: 10, will_be_spoken: false, spoken_status: "new" } as never);
+    cb.onBotStoppedSpeaking!();
+    expect(captions).toEqual([
+      { id: "a0", role: "agent", text: "We are open from nine to five,", final: false },
+      { id: "a0", role: "agent", text: "We are open from nine to five, Monday to Friday.", final: false },
+      { id: "a0", role: "agent", text: "We are open from nine to five, Monday to Friday.", final: true },
+      { id: "a1", role: "agent", text: "Sure thing.", final: false },
+      { id: "a1", role: "agent", text: "Sure thing. (typing)", final: false },
+      { id: "a1", role: "agent", text: "Sure thing. (typing)", final: true },
+    ]);
+  });
+
+  it("falls back to bot-transcription only for servers without bot-output", async () => {
+    const captions: Caption[] = [];
+    const call = await startSession({ agent: "bot", baseUrl: "https://v.example", grant, checkMicrophone: false });
+    call.on("caption", (c) => captions.push(c));
+    const cb = lastClient().options.callbacks!;
+    cb.onBotTranscript!({ text: "Hello." });
+    cb.onBotTranscript!({ text: "Bye." });
+    cb.onBotStoppedSpeaking!(); // a whole turn without bot-output: this server has none
+    cb.onBotTranscript!({ text: "Again." });
+    cb.onBotStoppedSpeaking!();
+    expect(captions.map((c) => [c.id, c.text, c.final])).toEqual([
+      ["a0", "Hello. Bye.", true],
+      ["a1", "Again.", false],
+      ["a1", "Again.", true],
     ]);
   });
 

@@ -27,6 +27,7 @@ let context = null;
 let page = null;
 const consoleLines = [];
 const requests = [];
+const responses = [];
 const routeLogs = new Map();
 
 function requirePage() {
@@ -39,17 +40,32 @@ function loc(selector) {
 }
 
 const commands = {
-  async launch({ permissions = [], fakeMedia = false, viewport = { width: 1280, height: 800 }, reducedMotion = "no-preference" } = {}) {
+  async launch({
+    permissions = [],
+    fakeMedia = false,
+    fakeAudioFile = null,
+    initScripts = [],
+    viewport = { width: 1280, height: 800 },
+    reducedMotion = "no-preference",
+  } = {}) {
     const args = [...BASE_ARGS];
     // A fake microphone; whether the page may use it is up to `permissions` ("microphone").
-    if (fakeMedia) args.push("--use-fake-device-for-media-stream");
+    if (fakeMedia || fakeAudioFile) args.push("--use-fake-device-for-media-stream");
+    if (fakeAudioFile) {
+      // The fake microphone plays this WAV file ("path%noloop": once, then silence) and the
+      // permission prompt is answered automatically.
+      args.push("--use-fake-ui-for-media-stream", `--use-file-for-fake-audio-capture=${fakeAudioFile}`);
+    }
     browser = await chromium.launch({ executablePath: EXECUTABLE, headless: true, args });
     context = await browser.newContext({ viewport, reducedMotion, permissions });
     context.setDefaultTimeout(DEFAULT_TIMEOUT);
+    // Scripts (file paths) evaluated in every page before its own scripts, e.g. probes.
+    for (const path of initScripts) await context.addInitScript({ path });
     page = await context.newPage();
     page.on("console", (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
     page.on("pageerror", (err) => consoleLines.push(`pageerror: ${err.message}`));
     page.on("request", (req) => requests.push({ method: req.method(), url: req.url() }));
+    page.on("response", (res) => responses.push({ method: res.request().method(), url: res.url(), status: res.status() }));
     return { version: browser.version() };
   },
   async goto({ url }) {
@@ -198,6 +214,9 @@ const commands = {
   },
   async requests() {
     return requests;
+  },
+  async responses() {
+    return responses;
   },
   async console() {
     return consoleLines;

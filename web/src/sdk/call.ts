@@ -7,7 +7,7 @@
  * the SDP offer (POST) and the trickle-ICE candidates (PATCH) to the session's `webrtc_url`.
  */
 
-import { PipecatClient, type BotOutputData, type PipecatClientOptions, type TranscriptData } from "@pipecat-ai/client-js";
+import { LogLevel, logger as pipecatLogger, PipecatClient, type BotOutputData, type PipecatClientOptions, type TranscriptData } from "@pipecat-ai/client-js";
 import { SmallWebRTCTransport, WavMediaManager } from "@pipecat-ai/small-webrtc-transport";
 
 import { Emitter } from "./emitter";
@@ -60,6 +60,11 @@ export interface StartSessionOptions extends SessionOptions {
   iceServers?: RTCIceServer[];
   /** Give up connecting after this long (default 30 s). */
   connectTimeoutMs?: number;
+  /**
+   * Log every RTVI message of the Pipecat client to the console (its debug level). By default
+   * it logs warnings and errors only: a call otherwise prints hundreds of lines on the page.
+   */
+  debug?: boolean;
 }
 
 /**
@@ -118,7 +123,6 @@ export class VoiceCall extends Emitter<CallEvents> {
   private ending = false;
   private userLine = 0;
   private agentLine = 0;
-  private agentText = "";
   private sawBotOutput = false;
   private showFormHandler: ShowFormHandler | undefined;
 
@@ -190,9 +194,7 @@ export class VoiceCall extends Emitter<CallEvents> {
         onTrackStarted: (track, participant) => this.onTrackStarted(track, participant?.local === true),
         onUserTranscript: (data) => this.onUserTranscript(data),
         onBotOutput: (data) => this.onBotOutput(data),
-        onBotTranscript: (data) => {
-          if (!this.sawBotOutput) this.appendAgentText(data.text);
-        },
+        onBotTranscript: (data) => this.onBotTranscript(data.text),
         onBotStartedSpeaking: () => this.emit("agentSpeaking", true),
         onBotStoppedSpeaking: () => {
           this.emit("agentSpeaking", false);
@@ -220,6 +222,7 @@ export class VoiceCall extends Emitter<CallEvents> {
         },
       },
     };
+    pipecatLogger.setLevel(this.options.debug ? LogLevel.DEBUG : LogLevel.WARN);
     const client = new PipecatClient(clientOptions);
     this.client = client;
     client.registerFunctionCallHandler("show_form", async (params) => {
@@ -248,11 +251,14 @@ export class VoiceCall extends Emitter<CallEvents> {
   private onTrackStarted(track: MediaStreamTrack, local: boolean): void {
     if (local || track.kind !== "audio") return;
     // Chromium only routes a remote WebRTC track while a media element plays it.
+    // The transport reports the remote track again each time it unmutes: keep playing the
+    // same stream rather than restarting the element.
     const audio = this.options.audioElement ?? this.audio ?? new Audio();
     this.audio = audio;
     audio.autoplay = true;
-    audio.srcObject = new MediaStream([track]);
-    void audio.play().catch(() => undefined);
+    const current = audio.srcObject instanceof MediaStream ? audio.srcObject : null;
+    if (!current || !current.getAudioTracks().includes(track)) audio.srcObject = new MediaStream([track]);
+    if (audio.paused) void audio.play().catch(() => undefined);
   }
 
   private onUserTranscript(data: TranscriptData): void {
@@ -262,29 +268,80 @@ export class VoiceCall extends Emitter<CallEvents> {
     if (data.final) this.userLine += 1;
   }
 
+  /**
+   * Agent captions follow the agent's audio. RTVI protocol 2 (Pipecat >= 1.13) sends each text
+   * segment (a sentence, or the greeting) several times under one `segment_id`: `spoken_status:
+   * "new"` as its audio starts (it travels with the audio through the server's output queue),
+   * `"in-progress"` with the words heard so far (TTS with word timestamps), `"completed"` once
+   * its audio has played. A segment is shown from its first message and never shrinks; text
+   * that will not be spoken (`will_be_spoken: false`) comes once, as "new".
+   */
   private onBotOutput(data: BotOutputData): void {
-    // Word-level and sentence-level outputs may both arrive; captions use one of them.
-    const byWord = data.aggregated_by === "word";
-    if (!this.sawBotOutput) this.sawBotOutput = true;
-    if (byWord) this.agentWords = true;
+    if (!this.sawBotOutput) {
+      this.sawBotOutput = true;
+      this.transcriptText = ""; // bot-output supersedes the deprecated bot-transcription
+    }
+    const status = data.spoken_status;
+    if (status) {
+      const key = data.segment_id !== undefined ? `s${data.segment_id}` : `n${this.segments.size}`;
+      if (this.finishedSegments.has(key)) return; // a late "completed" of a finished line
+      const known = this.segments.get(key) ?? "";
+      const progress = data.spoken_progress?.accumulated_text ?? "";
+      let text: string;
+      if (status === "completed") text = progress || data.text || "";
+      else if (status === "in-progress") text = progress;
+      else text = data.text ?? "";
+      text = text.trim();
+      this.segments.set(key, text.length >= known.length ? text : known);
+      this.emitAgentLine(false);
+      return;
+    }
+    // Protocol 1.4: `spoken: false` is text not heard yet; word- and sentence-level outputs of
+    // the same speech may both arrive, and captions use one of them.
+    if (data.spoken === false) return;
+    if (data.aggregated_by === "word") this.agentWords = true;
     else if (this.agentWords) return;
-    this.appendAgentText(data.text);
+    const piece = (data.text ?? "").trim();
+    if (piece) this.segments.set(`n${this.segments.size}`, piece);
+    this.emitAgentLine(false);
+  }
+
+  /**
+   * Deprecated `bot-transcription` (the LLM's text, sent before it is spoken): a fallback for
+   * servers without bot-output. Until such a server is recognised (a whole agent turn without
+   * bot-output) the text is held back and shown when the agent stops speaking.
+   */
+  private onBotTranscript(piece: string): void {
+    if (this.sawBotOutput) return;
+    const text = (piece ?? "").trim();
+    if (!text) return;
+    this.transcriptText = this.transcriptText ? `${this.transcriptText} ${text}` : text;
+    if (this.transcriptsOnly) this.emitAgentLine(false);
   }
 
   private agentWords = false;
+  private transcriptsOnly = false;
+  private segments = new Map<string, string>();
+  private finishedSegments = new Set<string>();
+  private transcriptText = "";
+  private agentText = "";
 
-  private appendAgentText(piece: string): void {
-    const text = (piece ?? "").trim();
-    if (!text) return;
-    this.agentText = this.agentText ? `${this.agentText} ${text}` : text;
-    this.emit("caption", { id: `a${this.agentLine}`, role: "agent", text: this.agentText, final: false });
+  private emitAgentLine(final: boolean): void {
+    const text = this.sawBotOutput ? [...this.segments.values()].filter(Boolean).join(" ") : this.transcriptText;
+    if (!text || (text === this.agentText && !final)) return;
+    this.agentText = text;
+    this.emit("caption", { id: `a${this.agentLine}`, role: "agent", text, final });
   }
 
   private finishAgentLine(): void {
-    if (!this.agentText) return;
-    this.emit("caption", { id: `a${this.agentLine}`, role: "agent", text: this.agentText, final: true });
-    this.agentLine += 1;
+    if (!this.sawBotOutput && this.transcriptText) this.transcriptsOnly = true;
+    this.emitAgentLine(true);
+    if (this.agentText) this.agentLine += 1;
     this.agentText = "";
+    this.transcriptText = "";
+    if (this.finishedSegments.size > 500) this.finishedSegments.clear();
+    for (const key of this.segments.keys()) if (key.startsWith("s")) this.finishedSegments.add(key);
+    this.segments.clear();
     this.agentWords = false;
   }
 

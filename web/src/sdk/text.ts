@@ -22,6 +22,8 @@ export interface TextReply {
   toolCalls: ToolCallInfo[];
   /** The agent ended the conversation (`end_call`). */
   ended: boolean;
+  /** The character's greeting, with the reply to the conversation's first message. */
+  greeting?: string;
 }
 
 export type TextChatEvents = {
@@ -59,12 +61,13 @@ export class TextChat extends Emitter<TextChatEvents> {
     };
     if (this.fetchImpl) req.fetch = this.fetchImpl;
     if (signal) req.signal = signal;
-    const raw = await requestJson<{ reply?: unknown; tool_calls?: unknown; ended?: unknown }>(url, "session", req);
+    const raw = await requestJson<{ reply?: unknown; tool_calls?: unknown; ended?: unknown; greeting?: unknown }>(url, "session", req);
     const reply: TextReply = {
       reply: typeof raw?.reply === "string" ? raw.reply : "",
       toolCalls: Array.isArray(raw?.tool_calls) ? (raw.tool_calls as ToolCallInfo[]).filter((c) => c && typeof c.name === "string") : [],
       ended: raw?.ended === true,
     };
+    if (typeof raw?.greeting === "string" && raw.greeting.trim()) reply.greeting = raw.greeting.trim();
     this.emit("reply", reply);
     for (const call of reply.toolCalls) {
       const args = call.arguments ?? {};

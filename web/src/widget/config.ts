@@ -32,5 +32,6 @@ export function readConfig(script: HTMLScriptElement): WidgetConfig | undefined 
   }
   if (data.position === "bottom-left" || data.position === "bottom-right") config.position = data.position;
   if (data.open !== undefined && data.open !== "false") config.open = true;
+  if (data.debug !== undefined && data.debug !== "false") config.debug = true;
   return config;
 }

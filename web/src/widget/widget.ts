@@ -29,6 +29,8 @@ export interface WidgetConfig {
   position?: "bottom-right" | "bottom-left";
   /** Open the panel once loaded (`data-open`). */
   open?: boolean;
+  /** Log the voice client's protocol messages to the console (`data-debug`). */
+  debug?: boolean;
 }
 
 export type WidgetEvents = {
@@ -388,6 +390,7 @@ export class OsharaWidget {
     if (this.config.language) options.language = this.config.language;
     if (this.config.metadata) options.metadata = this.config.metadata;
     if (this.config.tokenUrl) options.tokenUrl = this.config.tokenUrl;
+    if (this.config.debug) options.debug = true;
     const call = new VoiceCall(options);
     this.call = call;
     call.on("ended", ({ reason, error }) => {
@@ -466,11 +469,15 @@ export class OsharaWidget {
     }
     if (this.appearanceError) return;
     this.clearNotice();
-    this.line(`t-u${n}`, "user", text, "final");
+    const userLine = this.line(`t-u${n}`, "user", text, "final");
     const pending = this.line(`t-a${n}`, "agent", "", "pending");
     try {
       const chat = await this.ensureChat();
       const reply = await chat.send(text);
+      if (reply.greeting) {
+        // The conversation's first answer brings the greeting: it goes before the message.
+        this.captionsEl.insertBefore(this.line(`t-g${n}`, "agent", reply.greeting, "final"), userLine);
+      }
       if (reply.reply) this.line(`t-a${n}`, "agent", reply.reply, "final");
       else pending.remove();
       if (reply.ended) this.announce("The assistant ended the conversation");
