@@ -189,6 +189,10 @@ def _base_bodies(w: World) -> dict[str, tuple[Any, dict[str, str]]]:
             {"form_id": "contact", "values": {"full_name": "Bo", "plan": "pro"}},
             {"Origin": ORIGIN},
         ),
+        "POST /api/ai-characters/{slug}/knowledge/": (
+            {"title": "Notes", "text": "Opening hours are nine to five."},
+            w.jwt,
+        ),
     }
 
 

@@ -61,6 +61,7 @@ class Tenant:
     origin: str
     session_id: str
     response_id: str
+    document_id: str = ""
 
     @property
     def jwt(self) -> dict[str, str]:
@@ -123,6 +124,13 @@ async def make_tenant(client: httpx.AsyncClient, name: str, origin: str) -> Tena
     )
     assert r.status_code == 201, r.text
     tenant.response_id = r.json()["id"]
+    r = await client.post(
+        f"/api/ai-characters/{tenant.slug}/knowledge/",
+        json={"title": f"{name} notes", "text": f"The vault code of {name} is 4242."},
+        headers=jwt,
+    )
+    assert r.status_code == 201, r.text
+    tenant.document_id = r.json()["id"]
     return tenant
 
 
@@ -172,6 +180,9 @@ async def snapshot(client: httpx.AsyncClient, a: Tenant) -> dict[str, Any]:
         "me": await get("/api/auth/me/"),
         "me_by_key": me_by_key["organization"],
         "appearance": await get(f"/api/agents/{a.slug}/appearance/", {"Origin": a.origin}),
+        "knowledge": await get(f"/api/ai-characters/{a.slug}/knowledge/"),
+        "knowledge_doc": await get(f"/api/ai-characters/{a.slug}/knowledge/{a.document_id}/"),
+        "knowledge_search": await get(f"/api/ai-characters/{a.slug}/knowledge-search/?q=vault"),
     }
 
 
@@ -462,6 +473,80 @@ async def _password(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> No
     r = await c.post("/api/auth/password/", json=body, headers=b.creds(cred))
     assert r.status_code == (200 if cred == "jwt" else 400), r.text
     await login(c, a)  # A's password is untouched
+
+
+# ------------------------------------------------------------------------------ knowledge
+
+
+def _kb(slug: str) -> str:
+    return f"/api/ai-characters/{slug}/knowledge/"
+
+
+def _kb_search(slug: str, q: str) -> str:
+    return f"/api/ai-characters/{slug}/knowledge-search/?q={q}"
+
+
+@case("GET /api/ai-characters/{slug}/knowledge/")
+async def _list_knowledge(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    theirs = await c.get(_kb(a.slug), headers=b.creds(cred))
+    missing = await c.get(_kb(ghost), headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
+    mine = await c.get(_kb(b.slug), headers=b.creds(cred))
+    assert [d["id"] for d in mine.json()] == [b.document_id]
+
+
+@case("POST /api/ai-characters/{slug}/knowledge/")
+async def _upload_knowledge(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    bodies: list[dict[str, Any]] = [
+        {"files": {"file": ("planted.txt", b"Planted by B.")}},
+        {"json": {"title": "Planted", "text": "Planted by B."}},
+        {"json": {"title": ""}},
+    ]
+    for body in bodies:
+        theirs = await c.post(_kb(a.slug), headers=b.creds(cred), **body)
+        missing = await c.post(_kb(ghost), headers=b.creds(cred), **body)
+        assert missing.status_code == 404
+        like_missing(theirs, missing, a.slug, ghost)
+
+
+@case("GET /api/ai-characters/{slug}/knowledge-search/")
+async def _search_knowledge(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    theirs = await c.get(_kb_search(a.slug, "vault"), headers=b.creds(cred))
+    missing = await c.get(_kb_search(ghost, "vault"), headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
+    mine = await c.get(_kb_search(b.slug, "vault code"), headers=b.creds(cred))
+    assert mine.status_code == 200 and [h["title"] for h in mine.json()] == ["B notes"]
+
+
+@case("GET /api/ai-characters/{slug}/knowledge/{document_id}/")
+async def _get_knowledge(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost, ghost_doc = missing_slug(), str(uuid.uuid4())
+    for theirs_url, missing_url, their_id, missing_id in (
+        (f"{_kb(a.slug)}{a.document_id}/", f"{_kb(ghost)}{ghost_doc}/", a.slug, ghost),
+        (f"{_kb(b.slug)}{a.document_id}/", f"{_kb(b.slug)}{ghost_doc}/", a.document_id, ghost_doc),
+    ):
+        theirs = await c.get(theirs_url, headers=b.creds(cred))
+        missing = await c.get(missing_url, headers=b.creds(cred))
+        assert missing.status_code == 404
+        like_missing(theirs, missing, their_id, missing_id)
+
+
+@case("DELETE /api/ai-characters/{slug}/knowledge/{document_id}/")
+async def _delete_knowledge(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost, ghost_doc = missing_slug(), str(uuid.uuid4())
+    for theirs_url, missing_url, their_id, missing_id in (
+        (f"{_kb(a.slug)}{a.document_id}/", f"{_kb(ghost)}{ghost_doc}/", a.slug, ghost),
+        (f"{_kb(b.slug)}{a.document_id}/", f"{_kb(b.slug)}{ghost_doc}/", a.document_id, ghost_doc),
+    ):
+        theirs = await c.delete(theirs_url, headers=b.creds(cred))
+        missing = await c.delete(missing_url, headers=b.creds(cred))
+        assert missing.status_code == 404
+        like_missing(theirs, missing, their_id, missing_id)
 
 
 # Run order per case: the API key first, then the JWT (logout and password change end B's

@@ -132,6 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if app.state.voice is not None:
                 await app.state.voice.shutdown()
+            from oshara.knowledge import ingest
+
+            await ingest.shutdown()
             await engine.dispose()
 
     app = FastAPI(
@@ -152,6 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from oshara.characters.endpoints import router as characters_router
     from oshara.forms.endpoints import router as forms_router
     from oshara.health import router as health_router
+    from oshara.knowledge.endpoints import router as knowledge_router
+    from oshara.knowledge.limits import KnowledgeLimits, body_limit_overrides
     from oshara.sessions.endpoints import public_router as sessions_public_router
     from oshara.sessions.endpoints import router as sessions_router
     from oshara.sessions.runtime import router as live_router
@@ -162,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         keys_router,
         characters_router,
+        knowledge_router,
         sessions_public_router,
         sessions_router,
         live_router,
@@ -172,5 +178,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_openapi(app)
     app.add_middleware(CorsMiddleware, api_origins=settings.cors_origins)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        overrides=body_limit_overrides(KnowledgeLimits.from_settings(settings)),
+    )
     return app

@@ -4,6 +4,7 @@ from oshara.auth.models import ApiKey, AuthFamily, RefreshToken
 from oshara.characters.models import Character
 from oshara.db.base import Base
 from oshara.forms.models import FormResponse
+from oshara.knowledge.models import KnowledgeChunk, KnowledgeDocument
 from oshara.orgs.models import Membership, Organization, User
 from oshara.sessions.models import AgentSession, SessionEvent, SessionToolCall, SessionTurn
 
@@ -14,6 +15,8 @@ __all__ = [
     "Base",
     "Character",
     "FormResponse",
+    "KnowledgeChunk",
+    "KnowledgeDocument",
     "Membership",
     "Organization",
     "RefreshToken",

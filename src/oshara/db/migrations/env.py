@@ -14,12 +14,19 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    # The knowledge FTS5 tables are created by hand in their migration; autogenerate
+    # must not propose dropping them.
+    return not (type_ == "table" and name is not None and name.startswith("knowledge_chunks_fts"))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
