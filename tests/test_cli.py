@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 OSHARA = [sys.executable, "-m", "oshara.cli"]
 
@@ -113,3 +114,36 @@ def test_serve_with_demo_answers_health_and_login(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_chat_talks_to_the_demo_character_and_records_it(tmp_path: Path) -> None:
+    """`oshara chat SLUG` in a terminal: greeting, a reply from the local model, a session."""
+    from oshara.voice.models import ModelError, resolve_model
+
+    models = Path(__file__).resolve().parents[1] / "data" / "models"
+    try:
+        resolve_model("qwen2.5-0.5b", models)
+    except ModelError:
+        pytest.skip("qwen2.5-0.5b is not installed (scripts/install installs it)")
+    extra = {"OSHARA_MODELS_DIR": str(models)}
+    assert _run(tmp_path, "demo", **extra).returncode == 0
+    r = subprocess.run(
+        [*OSHARA, "chat", "demo"],
+        env=_env(tmp_path, **extra),
+        cwd=tmp_path,
+        input="Hello, who are you?\n/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "Hi, I'm Ada" in r.stdout
+    assert "session ended" in r.stdout
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "data" / "oshara.db")
+    turns = db.execute("SELECT role, text FROM session_turns ORDER BY seq").fetchall()
+    assert [role for role, _ in turns[:3]] == ["agent", "user", "agent"]
+    assert turns[1][1] == "Hello, who are you?" and turns[2][1].strip()
+    status = db.execute("SELECT status, mode FROM sessions").fetchone()
+    assert status == ("ended", "text")
