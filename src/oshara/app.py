@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.agent_enabled:
             from oshara.sessions.agent_runtime import AgentRuntime
 
-            app.state.voice = AgentRuntime.create(settings)
+            app.state.voice = AgentRuntime.create(settings, sessionmaker=app.state.sessionmaker)
         try:
             yield
         finally:

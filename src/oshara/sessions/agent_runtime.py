@@ -50,17 +50,23 @@ class AgentRuntime:
         self.signaling = signaling
 
     @classmethod
-    def create(cls, settings: Settings) -> AgentRuntime | None:
-        """Build the runtime, or ``None`` (with a log line) if voice packages are missing."""
+    def create(cls, settings: Settings, sessionmaker: Any = None) -> AgentRuntime | None:
+        """Build the runtime, or ``None`` (with a log line) if voice packages are missing.
+
+        ``sessionmaker`` lets ``kb`` tools search the knowledge base (without it they answer
+        "unavailable"); tools reach the network only through the egress client."""
         try:
             from oshara.voice.runner import VoiceRunner
             from oshara.voice.webrtc import WebRTCSignaling
         except ImportError as exc:
             log.warning("agent runtime disabled: %s (run scripts/install)", exc)
             return None
+        from oshara.sessions.runtime import tool_deps
+
         runner = VoiceRunner(
             provider_settings=provider_settings(settings),
             drain_timeout=settings.drain_timeout_seconds,
+            tool_deps=tool_deps(settings, sessionmaker),
         )
         return cls(runner, WebRTCSignaling(runner))
 
@@ -117,3 +123,6 @@ class AgentRuntime:
     async def shutdown(self) -> None:
         await self.runner.shutdown()
         await self.signaling.close()
+        egress = getattr(getattr(self.runner, "tool_deps", None), "egress", None)
+        if egress is not None:
+            await egress.aclose()

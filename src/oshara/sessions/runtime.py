@@ -19,7 +19,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from oshara.auth import tokens
 from oshara.characters.models import Character
@@ -135,6 +135,33 @@ def build_spec(session: AgentSession, character: Character, settings: Settings) 
         metadata=dict(session.metadata_ or {}),
         mode="text" if session.mode == "text" else "voice",
     )
+
+
+def tool_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession] | None) -> Any:
+    """The agent tools' dependencies: the one egress client (``OSHARA_EGRESS_ALLOW``) and the
+    knowledge search of the session's character (``None`` without a database)."""
+    from oshara.egress import EgressClient
+    from oshara.voice.tools import ToolDeps
+
+    search = kb_search_for(sessionmaker) if sessionmaker is not None else None
+    return ToolDeps(egress=EgressClient(settings.egress_allow), kb_search=search)
+
+
+def kb_search_for(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+    """``kb`` tools search the knowledge base of the session's own character."""
+
+    async def search(spec: Any, query: str, top_k: int) -> list[dict[str, Any]]:
+        from oshara.knowledge.search import kb_search
+
+        async with sessionmaker() as db:
+            character_id = await db.scalar(
+                select(AgentSession.character_id).where(AgentSession.id == spec.session_id)
+            )
+            if character_id is None:
+                return []
+            return await kb_search(db, character_id, query, top_k)
+
+    return search
 
 
 def _runtime(request: Request) -> Any:

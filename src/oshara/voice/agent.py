@@ -1,4 +1,11 @@
-"""What voice and text sessions share: services, the LLM context, and built-in tools."""
+"""What voice and text sessions share: services, the LLM context, and the tools.
+
+The session's tools (:class:`oshara.voice.tools.SessionTools`: ``http``, ``kb``, ``mcp``,
+``show_form``) ride on :class:`AgentServices` (the runner prepares them, MCP servers
+connected, before the session is built); ``end_call`` stays a :class:`Builtins` tool.
+:func:`build_context` registers them all on the LLM service and binds the session's
+recorders.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from pipecat.services.llm_service import FunctionCallParams
 from oshara.providers.registry import ProviderSettings, create_llm, create_stt, create_tts
 from oshara.voice.prompt import render_system_prompt
 from oshara.voice.spec import SessionSpec
+from oshara.voice.tools import SessionTools
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +35,7 @@ IDLE_PROMPT = "Are you still there?"
 TIME_UP = "We have reached the time limit for this call. Thanks for talking with me. Goodbye!"
 
 ToolObserver = Callable[[str, dict[str, Any], bool, float, Any, str | None], None]
+EventObserver = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
@@ -36,6 +45,8 @@ class AgentServices:
     llm: Any
     stt: Any = None
     tts: Any = None
+    tools: SessionTools | None = None
+    """The session's tools (``None``: built without MCP by :func:`build_context`)."""
 
     def roles(self) -> dict[str, str]:
         """Processor name → role, to label per-service TTFB metrics."""
@@ -70,12 +81,25 @@ def system_prompt(spec: SessionSpec, now: datetime | None = None) -> str:
     )
 
 
-class Builtins:
-    """Built-in tools (``end_call``) and a hook that records every call."""
+def _event_sink(on_tool_call: ToolObserver | None) -> EventObserver | None:
+    """Sessions pass ``TranscriptRecording.tool_call``; its recording also takes events."""
+    owner = getattr(on_tool_call, "__self__", None)
+    sink = getattr(owner, "event", None)
+    return sink if callable(sink) else None
 
-    def __init__(self, spec: SessionSpec, on_tool_call: ToolObserver | None = None) -> None:
+
+class Builtins:
+    """Built-in tools (``end_call``) and the hooks that record every call and event."""
+
+    def __init__(
+        self,
+        spec: SessionSpec,
+        on_tool_call: ToolObserver | None = None,
+        on_event: EventObserver | None = None,
+    ) -> None:
         self.spec = spec
         self.on_tool_call = on_tool_call
+        self.on_event = on_event or _event_sink(on_tool_call)
         self.end_requested = False
         self.on_end_call: Callable[[], Awaitable[None]] | None = None
 
@@ -128,10 +152,17 @@ class Builtins:
 def build_context(
     spec: SessionSpec, services: AgentServices, builtins: Builtins, now: datetime | None = None
 ) -> LLMContext:
-    """Conversation context with the built-in tools; the rendered system prompt goes to the LLM
-    service as its system instruction (Pipecat's way since 1.9)."""
+    """Conversation context with every tool of the session; the rendered system prompt goes to
+    the LLM service as its system instruction (Pipecat's way since 1.9).
+
+    The session's tools are registered on the LLM service (``register_function``), bound to
+    the session's recorders, and closed with the LLM service at pipeline teardown."""
     services.llm.append_system_instruction(system_prompt(spec, now))
-    schemas = builtins.schemas()
+    if services.tools is None:
+        services.tools = SessionTools(spec)
+    services.tools.bind(builtins.on_tool_call, builtins.on_event)
+    schemas: list[FunctionSchema] = builtins.schemas()
+    schemas += services.tools.register(services.llm)
     if schemas:
         return LLMContext(tools=ToolsSchema(standard_tools=schemas))
     return LLMContext()

@@ -18,6 +18,7 @@ from oshara.voice.agent import AgentServices, create_services
 from oshara.voice.pipeline import VoiceOptions, VoiceSession
 from oshara.voice.spec import SessionRecorder, SessionSpec
 from oshara.voice.text import TextSession
+from oshara.voice.tools import ToolDeps, offered_forms, prepare_tools
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ class VoiceRunner:
         options: VoiceOptions | None = None,
         max_sessions: int | None = None,
         drain_timeout: float = 30.0,
+        tool_deps: ToolDeps | None = None,
     ) -> None:
         self.provider_settings = provider_settings or ProviderSettings.from_env()
+        self.tool_deps = tool_deps or ToolDeps()
         self.options = options or VoiceOptions()
         self.max_sessions = max_sessions
         self.drain_timeout = drain_timeout
@@ -67,10 +70,17 @@ class VoiceRunner:
             raise RunnerFull("too many live sessions on this runner")
 
     async def _services(self, spec: SessionSpec, audio: bool) -> AgentServices:
-        """Create services; the first use of a local model loads it off the event loop."""
+        """Create services and the session's tools (MCP servers connected, within their
+        budget); the first use of a local model loads it off the event loop."""
         settings = self.provider_settings
         await asyncio.to_thread(preload_models, spec, settings, audio)
-        return create_services(spec, settings, audio=audio)
+        services = create_services(spec, settings, audio=audio)
+        return await self._with_tools(spec, services)
+
+    async def _with_tools(self, spec: SessionSpec, services: AgentServices) -> AgentServices:
+        if services.tools is None:
+            services.tools = await prepare_tools(spec, self.tool_deps)
+        return services
 
     async def prepare(self, spec: SessionSpec, audio: bool = True) -> AgentServices:
         """Create a session's services ahead of signaling, so a missing model or key fails
@@ -87,7 +97,10 @@ class VoiceRunner:
     ) -> VoiceSession:
         """Build the call's pipeline on ``transport`` and run it in the background."""
         self._admit(spec)
-        services = services or await self._services(spec, audio=True)
+        if services is None:
+            services = await self._services(spec, audio=True)
+        else:
+            services = await self._with_tools(spec, services)
         session = VoiceSession(spec, recorder, transport, services=services, options=self.options)
         live = LiveSession(spec, session)
         self.sessions[spec.session_id] = live
@@ -111,6 +124,8 @@ class VoiceRunner:
             await session.start()
         except BaseException:
             self.sessions.pop(spec.session_id, None)
+            if services.tools is not None:
+                await services.tools.aclose()
             raise
         return session
 
@@ -125,10 +140,15 @@ class VoiceRunner:
         if not isinstance(session, TextSession):
             raise KeyError(session_id)
         try:
-            return await session.send(text)
+            out = await session.send(text)
         finally:
             if session.closed:
                 self.sessions.pop(session_id, None)
+        # Text mode has no data channel: forms the agent offered go to the text UI here.
+        forms = offered_forms(session.spec.forms, out.get("tool_calls") or [])
+        if forms:
+            out["forms"] = forms
+        return out
 
     async def end(self, session_id: str, reason: str = "ended_by_owner") -> bool:
         live = self.sessions.get(session_id)

@@ -18,8 +18,10 @@ from typing import Any
 
 from pipecat.frames.frames import (
     Frame,
+    FunctionCallCancelFrame,
     FunctionCallInProgressFrame,
     FunctionCallResultFrame,
+    FunctionCallsStartedFrame,
     LLMFullResponseEndFrame,
     LLMFullResponseStartFrame,
     LLMMessagesAppendFrame,
@@ -74,6 +76,19 @@ class ReplyCollector(FrameProcessor):
             if self.first_token_at is None:
                 self.first_token_at = time.perf_counter()
             self.parts.append(frame.text)
+        elif isinstance(frame, FunctionCallsStartedFrame):
+            # Announced before the response ends; each call's in-progress frame comes from its
+            # own task and may arrive after the end of the response.
+            for fc in frame.function_calls:
+                self._pending.add(fc.tool_call_id)
+                self.calls.setdefault(
+                    fc.tool_call_id,
+                    {"name": fc.function_name, "arguments": dict(fc.arguments or {})},
+                )
+        elif isinstance(frame, FunctionCallCancelFrame):
+            self._pending.discard(frame.tool_call_id)
+            call = self.calls.setdefault(frame.tool_call_id, {"name": frame.function_name})
+            call["error"] = "cancelled"
         elif isinstance(frame, FunctionCallInProgressFrame):
             self._pending.add(frame.tool_call_id)
             self.calls[frame.tool_call_id] = {
