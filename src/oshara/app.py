@@ -16,26 +16,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from oshara import __version__
 from oshara.config import Settings, get_settings
 from oshara.db.engine import create_engine, create_sessionmaker
-from oshara.errors import OsharaError
-from oshara.http import format_loc
+from oshara.errors import OsharaError, ValidationFailed
+from oshara.http import field_errors
 from oshara.middleware import BodyLimitMiddleware, CorsMiddleware
 
 log = logging.getLogger("oshara")
 
 
 def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
-    errors: list[dict[str, str]] = []
-    for err in exc.errors():
-        if err.get("type") == "json_invalid":
-            return {"detail": "Request body is not valid JSON"}
-        msg = str(err.get("msg", "invalid"))
-        msg = msg.removeprefix("Value error, ")
-        errors.append({"field": format_loc(tuple(err.get("loc", ()))), "message": msg})
-    first = errors[0] if errors else {"field": "body", "message": "invalid"}
-    detail = f"Invalid {first['field']}: {first['message']}"
-    if len(errors) > 1:
-        detail += f" (and {len(errors) - 1} more)"
-    return {"detail": detail, "errors": errors}
+    errors = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return {"detail": "Request body is not valid JSON"}
+    return ValidationFailed(field_errors(errors)).body()
 
 
 def install_error_handlers(app: FastAPI) -> None:

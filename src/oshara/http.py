@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -14,21 +15,24 @@ from oshara.errors import BadRequest, ValidationFailed
 M = TypeVar("M", bound=BaseModel)
 
 
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], prefix: tuple[str | int, ...] = ()
+) -> list[dict[str, str]]:
+    """Pydantic/FastAPI error dicts as ``[{"field": "tools[1].name", "message": …}]``."""
+    return [
+        {
+            "field": format_loc((*prefix, *err.get("loc", ()))),
+            "message": str(err.get("msg", "invalid")).removeprefix("Value error, "),
+        }
+        for err in errors
+    ]
+
+
 def pydantic_errors(
     exc: ValidationError, prefix: tuple[str | int, ...] = ()
 ) -> list[dict[str, str]]:
     """Turn a pydantic error into ``[{"field": "tools[1].name", "message": …}]``."""
-    return [
-        {"field": format_loc((*prefix, *err["loc"])), "message": _message(err)}
-        for err in exc.errors(include_url=False, include_input=False)
-    ]
-
-
-def _message(err: Any) -> str:
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return msg
+    return field_errors(exc.errors(include_url=False, include_input=False), prefix)
 
 
 def format_loc(loc: tuple[Any, ...] | list[Any]) -> str:
