@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
+from tests.conftest import Database
+from tests.helpers import auth_headers, character_body
 
 OSHARA = [sys.executable, "-m", "oshara.cli"]
 
@@ -147,3 +152,77 @@ def test_chat_talks_to_the_demo_character_and_records_it(tmp_path: Path) -> None
     assert turns[1][1] == "Hello, who are you?" and turns[2][1].strip()
     status = db.execute("SELECT status, mode FROM sessions").fetchone()
     assert status == ("ended", "text")
+
+
+async def test_chat_builds_the_sessions_tools_like_the_server(
+    client: httpx.AsyncClient, app: FastAPI, database: Database, tmp_path: Path
+) -> None:
+    """`oshara chat SLUG` (a real process) gets the server's text-mode tools: the character's
+    ``kb`` tool is offered to the LLM and answers from a document uploaded through the API.
+    The LLM is the scripted OpenAI-compatible server; runs on SQLite and PostgreSQL."""
+    from tests.tools.helpers import AnsweringLLM, last_tool_result, offered_tools
+
+    owner = await auth_headers(client, "cli-owner@example.com")
+    kb_tool = {
+        "name": "search_docs",
+        "kind": "kb",
+        "description": "Search our policies.",
+        "input_schema": {
+            "type": "object",
+            "properties": {"query": {"type": "string"}},
+            "required": ["query"],
+        },
+        "config": {"top_k": 2},
+    }
+    body = character_body("cli-bot", tools=[kb_tool], greeting="Hello from the shop.")
+    r = await client.post("/api/ai-characters/", headers=owner, json=body)
+    assert r.status_code == 201, r.text
+    doc = {
+        "title": "Returns policy",
+        "text": "Refunds\n\nUnworn shoes can be returned within 45 days for a full refund.",
+    }
+    r = await client.post("/api/ai-characters/cli-bot/knowledge/", headers=owner, json=doc)
+    assert r.status_code == 201, r.text
+    doc_url = f"/api/ai-characters/cli-bot/knowledge/{r.json()['id']}/"
+    deadline = time.monotonic() + 30
+    while (await client.get(doc_url, headers=owner)).json()["status"] != "ready":
+        assert time.monotonic() < deadline, "the document was not indexed"
+        await asyncio.sleep(0.1)
+
+    async with AnsweringLLM() as llm:
+        llm.tool_call("search_docs", {"query": "return shoes"}).answer(
+            lambda m: "From {source}: {text}".format(**last_tool_result(m)["passages"][0])
+        )
+        env = _env(
+            tmp_path,
+            OSHARA_DATABASE_URL=database.url,
+            OSHARA_SECRET_KEY=app.state.settings.secret_key,
+            OSHARA_OPENAI_BASE_URL=llm.base_url,
+            OSHARA_OPENAI_API_KEY="test-key",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            *OSHARA,
+            "chat",
+            "cli-bot",
+            env=env,
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(
+            proc.communicate(b"Can I return my shoes?\n/quit\n"), timeout=120
+        )
+    assert proc.returncode == 0, err.decode()[-3000:]
+    stdout = out.decode()
+    assert "Support Bot: Hello from the shop." in stdout
+    assert "  [tool search_docs]" in stdout
+    assert "Support Bot: From Returns policy: " in stdout and "45 days" in stdout
+    assert "search_docs" in offered_tools(llm.requests[0])
+    # Recorded like any session, with the tool call in the owner's log.
+    (session,) = (await client.get("/api/sessions/", headers=owner)).json()
+    detail = (await client.get(f"/api/sessions/{session['id']}/", headers=owner)).json()
+    assert detail["status"] == "ended" and detail["mode"] == "text"
+    (call,) = detail["tool_calls"]
+    assert call["name"] == "search_docs" and call["status"] == "ok"
+    assert call["result"]["passages"][0]["source"] == "Returns policy"

@@ -193,6 +193,8 @@ def _base_bodies(w: World) -> dict[str, tuple[Any, dict[str, str]]]:
             {"title": "Notes", "text": "Opening hours are nine to five."},
             w.jwt,
         ),
+        # No body at all is fine too; anything but {} is refused.
+        "POST /api/ai-characters/{slug}/webhook-secret/": ({}, w.jwt),
     }
 
 

@@ -225,6 +225,9 @@ EXPECTED_ERRORS: dict[tuple[str, str], set[int]] = {
     ("get", "/api/api-keys/"): {401},
     ("post", "/api/api-keys/"): {400, 401, 403},
     ("delete", "/api/api-keys/{key_id}/"): {400, 401, 403, 404},
+    ("get", "/api/ai-characters/{slug}/webhook-secret/"): {401, 404},
+    ("post", "/api/ai-characters/{slug}/webhook-secret/"): {400, 401, 404},
+    ("delete", "/api/ai-characters/{slug}/webhook-secret/"): {401, 404},
 }
 
 

@@ -62,6 +62,7 @@ class Tenant:
     session_id: str
     response_id: str
     document_id: str = ""
+    webhook_secret: str = ""
 
     @property
     def jwt(self) -> dict[str, str]:
@@ -131,6 +132,9 @@ async def make_tenant(client: httpx.AsyncClient, name: str, origin: str) -> Tena
     )
     assert r.status_code == 201, r.text
     tenant.document_id = r.json()["id"]
+    r = await client.post(f"/api/ai-characters/{tenant.slug}/webhook-secret/", headers=jwt)
+    assert r.status_code == 201, r.text
+    tenant.webhook_secret = r.json()["secret"]
     return tenant
 
 
@@ -183,6 +187,7 @@ async def snapshot(client: httpx.AsyncClient, a: Tenant) -> dict[str, Any]:
         "knowledge": await get(f"/api/ai-characters/{a.slug}/knowledge/"),
         "knowledge_doc": await get(f"/api/ai-characters/{a.slug}/knowledge/{a.document_id}/"),
         "knowledge_search": await get(f"/api/ai-characters/{a.slug}/knowledge-search/?q=vault"),
+        "webhook_secret": await get(f"/api/ai-characters/{a.slug}/webhook-secret/"),
     }
 
 
@@ -547,6 +552,46 @@ async def _delete_knowledge(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: st
         missing = await c.delete(missing_url, headers=b.creds(cred))
         assert missing.status_code == 404
         like_missing(theirs, missing, their_id, missing_id)
+
+
+# ------------------------------------------------------------------------------ webhook secret
+
+
+def _hook(slug: str) -> str:
+    return f"/api/ai-characters/{slug}/webhook-secret/"
+
+
+@case("GET /api/ai-characters/{slug}/webhook-secret/")
+async def _get_webhook_secret(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    theirs = await c.get(_hook(a.slug), headers=b.creds(cred))
+    missing = await c.get(_hook(ghost), headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
+    mine = await c.get(_hook(b.slug), headers=b.creds(cred))
+    assert mine.status_code == 200 and mine.json()["enabled"] is True
+    assert b.webhook_secret not in mine.text and a.webhook_secret not in mine.text
+
+
+@case("POST /api/ai-characters/{slug}/webhook-secret/")
+async def _rotate_webhook_secret(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    bodies: list[dict[str, Any]] = [{}, {"json": {}}, {"json": {"secret": "whsec_planted"}}]
+    for body in bodies:
+        theirs = await c.post(_hook(a.slug), headers=b.creds(cred), **body)
+        missing = await c.post(_hook(ghost), headers=b.creds(cred), **body)
+        assert missing.status_code in (400, 404)
+        like_missing(theirs, missing, a.slug, ghost)
+        assert a.webhook_secret not in theirs.text
+
+
+@case("DELETE /api/ai-characters/{slug}/webhook-secret/")
+async def _delete_webhook_secret(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    theirs = await c.delete(_hook(a.slug), headers=b.creds(cred))
+    missing = await c.delete(_hook(ghost), headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
 
 
 # Run order per case: the API key first, then the JWT (logout and password change end B's

@@ -101,7 +101,7 @@ def chat(slug: str, language: str | None) -> None:
         from oshara.sessions.agent_runtime import provider_settings
         from oshara.sessions.models import AgentSession
         from oshara.sessions.recorder import DbSessionRecorder
-        from oshara.sessions.runtime import build_spec
+        from oshara.sessions.runtime import build_spec, tool_deps
         from oshara.sessions.schemas import AgentSessionIn
         from oshara.sessions.service import admit_session
         from oshara.voice.cli import chat_repl
@@ -128,7 +128,14 @@ def chat(slug: str, language: str | None) -> None:
                 spec = build_spec(row, character, settings)
             click.echo(f"session {out.session_id} — type /quit or Ctrl-D to end\n")
             recorder = DbSessionRecorder(maker, out.session_id)
-            reason: str = await chat_repl(spec, recorder, settings=provider_settings(settings))
+            # The server's text-mode tools: egress allow-list, knowledge search, MCP.
+            deps = tool_deps(settings, maker)
+            try:
+                reason: str = await chat_repl(
+                    spec, recorder, settings=provider_settings(settings), tool_deps=deps
+                )
+            finally:
+                await deps.egress.aclose()
             return reason
         finally:
             await engine.dispose()
@@ -245,7 +252,7 @@ def demo(public_url: str) -> None:
 
 def _register_optional(group: click.Group) -> None:
     """Attach command groups that live with optional parts (voice runtime)."""
-    extras: list[tuple[str, str]] = [("oshara.voice.cli", "commands")]
+    extras = [("oshara.voice.cli", "commands"), ("oshara.evals.cli", "commands")]
     for module_name, attr in extras:
         try:
             module: Any = __import__(module_name, fromlist=[attr])

@@ -26,7 +26,7 @@ END = ".controls .btn.danger"
 METRICS_DIR = REPO / "artifacts" / "e2e"
 
 # Recorded in the page from the widget's public API (window.Oshara.on), with page times.
-_RECORD_CAPTIONS = """
+RECORD_CAPTIONS = """
   const rec = (window.__captions = window.__captions || []);
   if (!window.__captionsHooked) {
     window.__captionsHooked = true;
@@ -149,7 +149,7 @@ def run_call(
     before = server.session_ids(slug)
     b.goto(f"{server.url}/try/{slug}?open=1")
     b.wait_text(".status", "Ready to talk", timeout=15_000)
-    b.call("eval", expr=_RECORD_CAPTIONS)
+    b.call("eval", expr=RECORD_CAPTIONS)
     b.call("eval", expr="window.__osharaProbe.mark('start'); return null;")
     b.click(START)
     # (a) the greeting's caption, from RTVI bot-output, while it is being spoken.

@@ -1,7 +1,8 @@
 """End-to-end fixtures: the real ``oshara serve`` process, a scripted LLM, Piper speech, Chromium.
 
 - ``scripted_llm``: the OpenAI-compatible scripted LLM (``tests/voice/scripted_llm.py``) on
-  127.0.0.1, in a thread of its own; every request gets ``SCRIPTED_REPLY``.
+  127.0.0.1, in a thread of its own; unscripted requests get ``SCRIPTED_REPLY``. ``llm`` is
+  the same server for a test that scripts it (its script emptied before and after).
 - ``server``: ``oshara serve --demo`` as a subprocess on a free port (fresh data dir and
   SQLite file, real migrations, the in-process agent, the demo account and character), with
   ``OSHARA_OPENAI_BASE_URL`` pointing at the scripted LLM and the installed models
@@ -104,6 +105,14 @@ class BackgroundLLM:
 def scripted_llm() -> Iterator[ScriptedLLM]:
     with BackgroundLLM(ScriptedLLM(default_reply=SCRIPTED_REPLY)) as llm:
         yield llm
+
+
+@pytest.fixture
+def llm(scripted_llm: ScriptedLLM) -> Iterator[ScriptedLLM]:
+    """The package's scripted LLM with an empty script, left empty for the next test."""
+    scripted_llm.script.clear()
+    yield scripted_llm
+    scripted_llm.script.clear()
 
 
 # ----------------------------------------------------------------------------- the server

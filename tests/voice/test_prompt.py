@@ -32,5 +32,8 @@ def test_prompt_has_language_date_and_voice_style() -> None:
     assert "Always answer in Spanish." in prompt
     assert "Wednesday, 04 March 2026" in prompt
     assert "voice call" in prompt
-    text = render_system_prompt("x", {}, mode="text", now=now)
+    assert "confidential" in prompt
+    assert "call it instead of guessing" not in prompt  # no tools, no tool policy
+    text = render_system_prompt("x", {}, mode="text", now=now, tools=True)
     assert "voice call" not in text
+    assert "call it instead of guessing" in text

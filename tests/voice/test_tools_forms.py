@@ -69,7 +69,7 @@ async def test_text_mode_offers_the_form_in_the_answer(
     assert call["name"] == "show_form"
     assert call["arguments"] == {"form_id": "contact", "prefill": {"name": "Grace"}}
     assert call["result"]["status"] == "offered"
-    assert "will not see" in call["result"]["message"]
+    assert "will reach you in a later message" in call["result"]["message"]
     (offered,) = out["forms"]
     assert offered["form_id"] == "contact" and offered["prefill"] == {"name": "Grace"}
     assert offered["form"]["title"] == "Contact us" and offered["form"]["submit_url"] is None
@@ -83,6 +83,61 @@ async def test_text_mode_offers_the_form_in_the_answer(
         recorder.events
     )
     assert recorder.tool_calls[0].status == "ok"
+
+
+async def test_text_mode_tells_the_agent_the_forms_outcome(
+    llm: AnsweringLLM, runner: VoiceRunner
+) -> None:
+    """The page posts the outcome of a form the agent showed (``form_result``); the agent gets
+    it as Pipecat's late async-tool result for that show_form call, and answers."""
+    import json
+
+    from oshara.voice.text import NoFormWaiting
+
+    llm.tool_call("show_form", {"form_id": "contact"}).reply("Here is the form.")
+    llm.reply("Thanks Grace, we will write back.")
+    recorder = InMemoryRecorder()
+    spec = make_spec(forms=[CONTACT_FORM], builtins=FORM_BUILTINS, session_id="sess_fres")
+    await runner.start_text(spec, recorder)
+    await runner.send_text("sess_fres", "I want to leave a message")
+    values = {"name": "Grace", "email": "grace@navy.mil", "topic": "billing", "message": "Hi"}
+    out = await runner.send_text(
+        "sess_fres",
+        "",
+        form_result={
+            "form_id": "contact",
+            "status": "submitted",
+            "values": {**values, "unknown": "dropped"},
+            "response_id": "fr_1",
+        },
+    )
+    assert out["reply"] == "Thanks Grace, we will write back."
+    assert out["tool_calls"] == [] and not out.get("forms")
+    messages = llm.requests[-1]["messages"]
+    call_id = next(
+        c["id"] for m in messages if m.get("role") == "assistant" for c in m.get("tool_calls", [])
+    )
+    final = json.loads(messages[-1]["content"])
+    assert messages[-1]["role"] in ("developer", "user")  # as the provider takes it
+    assert final["type"] == "async_tool" and final["tool_call_id"] == call_id
+    assert json.loads(final["result"]) == {
+        "status": "submitted",
+        "form_id": "contact",
+        "values": values,
+        "response_id": "fr_1",
+        "message": "The visitor submitted the form.",
+    }
+    result_event = {"form_id": "contact", "status": "submitted", "response_id": "fr_1"}
+    assert ("form_result", result_event) in recorder.events
+    # Told once: a second outcome for the same offer, or a form never shown, is refused.
+    with pytest.raises(NoFormWaiting):
+        await runner.send_text(
+            "sess_fres", "", form_result={"form_id": "contact", "status": "cancelled"}
+        )
+    await runner.end("sess_fres")
+    assert [t.text for t in recorder.turns if t.role == "agent"][-1] == (
+        "Thanks Grace, we will write back."
+    )
 
 
 async def test_bad_form_id_and_prefill_are_explained(

@@ -5,7 +5,11 @@ Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,7 +20,7 @@ from fastapi import FastAPI
 from oshara.sessions.agent_runtime import AgentRuntime
 from tests.helpers import auth_headers, character_body
 from tests.tools.helpers import CONTACT_FORM, AnsweringLLM, last_tool_result
-from tests.tools.http_server import ToolServer
+from tests.tools.http_server import ToolServer, verify_standard_webhook
 
 SECRET = "guide-shared-secret-987"
 ORIGIN = {"Origin": "https://yoursite.com"}
@@ -114,12 +118,27 @@ async def test_ticket_example_through_the_messages_route(
     assert out["reply"] == "Ticket TICKET-456 is in_progress."
     assert tool_server.requests[0].headers["x-oshara-secret"] == SECRET
     assert tool_server.requests[0].headers["x-oshara-session"] == session_id
+    # The visitor sees which tool ran and how it went, never what it returned.
+    (call,) = out["tool_calls"]
+    assert set(call) == {"name", "arguments", "status", "duration_ms"}
+    assert call["name"] == "ticket_lookup" and call["status"] == "ok"
+    assert call["arguments"] == {"ticket_id": "TICKET-456"} and call["duration_ms"] > 0
+    assert "Printer on fire" not in r.text  # the ticket's subject: owner data
+    # No signing secret on this character: no Standard Webhooks headers.
+    assert "webhook-signature" not in tool_server.requests[0].headers
 
     llm.tool_call("ticket_lookup", {"ticket_id": "TICKET-000"}).answer(
         lambda m: f"Sorry: {last_tool_result(m)['error']['message']}."
     )
     r = await client.post(url, headers=bearer, json={"text": "and TICKET-000?"})
     assert r.json()["reply"] == "Sorry: Ticket not found."
+    (call,) = r.json()["tool_calls"]
+    assert call["status"] == "error" and set(call) == {
+        "name",
+        "arguments",
+        "status",
+        "duration_ms",
+    }
 
     llm.tool_call("show_form", {"form_id": "contact", "prefill": {"name": "Ada"}}).reply(
         "The form is on your screen."
@@ -127,6 +146,12 @@ async def test_ticket_example_through_the_messages_route(
     r = await client.post(url, headers=bearer, json={"text": "I want to write to you"})
     forms = r.json()["forms"]
     assert [f["form_id"] for f in forms] == ["contact"] and forms[0]["prefill"] == {"name": "Ada"}
+    assert forms[0]["form"]["title"] == "Contact us"
+    # The widget reads show_form's arguments (web/src/sdk/text.ts): they stay.
+    (call,) = r.json()["tool_calls"]
+    assert call["name"] == "show_form" and call["status"] == "ok"
+    assert call["arguments"] == {"form_id": "contact", "prefill": {"name": "Ada"}}
+    assert "result" not in call
 
     await runtime.end(session_id, "ended_by_owner")
     r = await client.get(f"/api/sessions/{session_id}/", headers=owner)
@@ -176,10 +201,78 @@ async def test_kb_tool_searches_the_characters_documents(
     assert r.status_code == 200, r.text
     assert r.json()["reply"].startswith("From Returns policy: ")
     assert "45 days" in r.json()["reply"]
-    result = r.json()["tool_calls"][0]["result"]
-    assert result["query"] == "how many days to return shoes"
-    assert len(result["passages"]) == 1
+    (call,) = r.json()["tool_calls"]
+    assert call["name"] == "search_docs" and call["status"] == "ok" and "result" not in call
     await runtime.end(session_id, "ended_by_owner")
     detail = (await client.get(f"/api/sessions/{session_id}/", headers=owner)).json()
     assert detail["tool_calls"][0]["name"] == "search_docs"
+    result = detail["tool_calls"][0]["result"]
+    assert result["query"] == "how many days to return shoes"
+    assert len(result["passages"]) == 1
     assert json.dumps(detail).count("45 days") >= 1
+
+
+async def test_http_tool_requests_are_signed_with_the_characters_secret(
+    client: httpx.AsyncClient, runtime: AgentRuntime, llm: AnsweringLLM, tool_server: ToolServer
+) -> None:
+    """The owner creates a signing secret; the next text session's HTTP tool requests carry
+    Standard Webhooks headers that verify with it (checked by the tool server from the
+    spec); the secret shows up nowhere; after DELETE new sessions send unsigned requests."""
+    _, _, owner = await _text_session(client, tool_server)
+    r = await client.post("/api/ai-characters/support-bot/webhook-secret/", headers=owner)
+    assert r.status_code == 201, r.text
+    secret = r.json()["secret"]
+    tool_server.webhook_secret = secret
+
+    async def ask(ticket: str) -> tuple[str, httpx.Response]:
+        r = await client.post(
+            "/api/agents/agent-session/",
+            headers=ORIGIN,
+            json={"agent": "support-bot", "mode": "text"},
+        )
+        assert r.status_code == 200, r.text
+        session_id, token = r.json()["session_id"], r.json()["token"]
+        llm.tool_call("ticket_lookup", {"ticket_id": ticket}).answer(_answer_status)
+        r = await client.post(
+            f"/api/sessions/{session_id}/messages/",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"text": f"status of {ticket}?"},
+        )
+        assert r.status_code == 200, r.text
+        await runtime.end(session_id, "ended_by_owner")
+        return session_id, r
+
+    session_id, r = await ask("TICKET-123")
+    assert r.json()["reply"] == "Ticket TICKET-123 is resolved."
+    (seen,) = tool_server.requests
+    assert tool_server.signatures == [True]
+    assert seen.headers["webhook-id"].startswith("msg_")
+    assert abs(int(seen.headers["webhook-timestamp"]) - time.time()) < 60
+    assert seen.headers["webhook-signature"].startswith("v1,")
+    assert seen.json() == {"ticket_id": "TICKET-123"}  # the signed body is the one received
+    # The owner's verification recipe (docs/tools.md), by hand: HMAC-SHA256 over
+    # "{id}.{timestamp}.{body}" keyed with the base64-decoded part after "whsec_".
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{seen.headers['webhook-id']}.{seen.headers['webhook-timestamp']}.".encode()
+    digest = hmac.new(key, signed + seen.body, hashlib.sha256).digest()
+    assert seen.headers["webhook-signature"] == "v1," + base64.b64encode(digest).decode()
+    # A request signed with another secret does not verify.
+    assert not verify_standard_webhook("whsec_" + "A" * 44, seen.headers, seen.body)
+    detail = await client.get(f"/api/sessions/{session_id}/", headers=owner)
+    assert detail.json()["tool_calls"][0]["status"] == "ok"
+    for text in (detail.text, r.text):
+        assert secret not in text and secret.removeprefix("whsec_") not in text
+
+    # Rotated: new sessions sign with the new secret only.
+    r = await client.post("/api/ai-characters/support-bot/webhook-secret/", headers=owner)
+    tool_server.webhook_secret = r.json()["secret"]
+    await ask("TICKET-456")
+    assert tool_server.signatures == [True, True]
+    last = tool_server.requests[-1]
+    assert not verify_standard_webhook(secret, last.headers, last.body)
+
+    # Off: unsigned.
+    r = await client.delete("/api/ai-characters/support-bot/webhook-secret/", headers=owner)
+    assert r.status_code == 204
+    await ask("TICKET-456")
+    assert "webhook-signature" not in tool_server.requests[-1].headers

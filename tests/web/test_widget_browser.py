@@ -456,18 +456,30 @@ def test_text_fallback_speaks_the_messages_contract(
 ) -> None:
     b = browser
     messages = "**/api/sessions/*/messages/"
+    contact = next(
+        f
+        for f in oshara.get("/api/agents/web-shop/appearance/").json()["forms"]
+        if f["id"] == "contact"
+    )
     b.call(
         "route",
         pattern=messages,
-        body={
-            "reply": "Sure, here is our contact form.",
-            "tool_calls": [
-                {
-                    "name": "show_form",
-                    "arguments": {"form_id": "contact", "prefill": {"name": "Grace"}},
-                }
-            ],
-        },
+        bodies=[
+            {
+                "reply": "Sure, here is our contact form.",
+                # The form opens from `forms`; tool calls are only listed.
+                "tool_calls": [
+                    {
+                        "name": "show_form",
+                        "arguments": {"form_id": "contact", "prefill": {"name": "Grace"}},
+                        "status": "ok",
+                        "duration_ms": 1.0,
+                    }
+                ],
+                "forms": [{"form_id": "contact", "prefill": {"name": "Grace"}, "form": contact}],
+            },
+            {"reply": "Thanks Grace, we'll be in touch.", "tool_calls": []},
+        ],
     )
     before = session_ids(oshara)
     open_panel(b, site)
@@ -490,10 +502,30 @@ def test_text_fallback_speaks_the_messages_contract(
     b.wait(".success-text")
     stored = responses(oshara, session_id=text_sessions[0]["id"])
     assert [r["form_id"] for r in stored] == ["contact"]
+    # ... and its outcome goes back to the agent over the same route.
     b.click(".form-success button")
+    b.wait_text(".captions .line.agent:last-child", "Thanks Grace, we'll be in touch.")
+    posts = [r for r in b.call("routeLog", pattern=messages) if r["method"] == "POST"]
+    assert len(posts) == 2, posts
+    assert posts[1]["headers"]["authorization"] == log[0]["headers"]["authorization"]
+    assert json.loads(posts[1]["body"]) == {
+        "form_result": {
+            "status": "submitted",
+            "form_id": "contact",
+            "values": {
+                "name": "Grace",
+                "email": "grace@navy.mil",
+                "phone": "",
+                "message": "Hello from the text chat!",
+            },
+            "response_id": stored[0]["id"],
+        }
+    }
     texts = b.call("texts", selector=".captions .line")
     assert texts[0].endswith("I want to leave a message")
     assert texts[1].endswith("Sure, here is our contact form.")
+    assert texts[2].endswith("Sent the form “Send us a message”")
+    assert texts[3].endswith("Thanks Grace, we'll be in touch.")
     b.call("screenshot", path=str(screenshots / "text-chat.png"), selector=".panel")
 
 

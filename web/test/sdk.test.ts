@@ -182,9 +182,16 @@ describe("sessions", () => {
 });
 
 describe("TextChat", () => {
-  it("posts {text} with the session token and reports show_form calls", async () => {
-    const { fetch, seen } = stubFetch(200, { reply: "Here you go", tool_calls: [{ name: "show_form", arguments: { form_id: "contact", prefill: { name: "A" } } }, { name: "lookup", arguments: {} }] });
-    const chat = new TextChat({ session_id: "sess_t", token: "tok", transport: "text", webrtc_url: null, livekit_url: null }, "https://v.example", fetch);
+  const session = { session_id: "sess_t", token: "tok", transport: "text" as const, webrtc_url: null, livekit_url: null };
+
+  it("posts {text} with the session token and shows the answer's forms", async () => {
+    const form = { id: "contact", title: "Contact", submit_url: null, fields: [{ name: "name", label: "Name", type: "text" }] };
+    const { fetch, seen } = stubFetch(200, {
+      reply: "Here you go",
+      tool_calls: [{ name: "show_form", arguments: { form_id: "contact", prefill: { name: "A" } } }, { name: "lookup", arguments: {} }],
+      forms: [{ form_id: "contact", prefill: { name: "A" }, form }],
+    });
+    const chat = new TextChat(session, "https://v.example", fetch);
     const shown = vi.fn();
     chat.on("showForm", shown);
     const reply = await chat.send("hello");
@@ -192,7 +199,38 @@ describe("TextChat", () => {
     expect(seen[0]!.headers.authorization).toBe("Bearer tok");
     expect(reply.reply).toBe("Here you go");
     expect(reply.toolCalls.map((c) => c.name)).toEqual(["show_form", "lookup"]);
-    expect(shown).toHaveBeenCalledWith({ form_id: "contact", prefill: { name: "A" } });
+    expect(reply.forms).toEqual([{ form_id: "contact", prefill: { name: "A" }, form }]);
+    expect(shown).toHaveBeenCalledTimes(1);
+    expect(shown).toHaveBeenCalledWith({ form_id: "contact", prefill: { name: "A" }, form });
+  });
+
+  it("opens forms from `forms` only, never by reading tool calls", async () => {
+    // A show_form call that failed (e.g. bad prefill) is in tool_calls but offered no form.
+    const { fetch } = stubFetch(200, { reply: "Sorry", tool_calls: [{ name: "show_form", arguments: { form_id: "contact" } }] });
+    const chat = new TextChat(session, "https://v.example", fetch);
+    const shown = vi.fn();
+    chat.on("showForm", shown);
+    expect((await chat.send("hi")).forms).toEqual([]);
+    expect(shown).not.toHaveBeenCalled();
+    // Malformed entries are skipped; a definition for another id is not trusted.
+    const odd = stubFetch(200, { reply: "", forms: [null, { prefill: {} }, { form_id: "a", form: { id: "b", title: "B" } }, { form_id: "c", prefill: "x" }] });
+    const chat2 = new TextChat(session, "https://v.example", odd.fetch);
+    expect((await chat2.send("hi")).forms).toEqual([{ form_id: "a" }, { form_id: "c" }]);
+  });
+
+  it("reports a form's outcome to the agent as {form_result} and returns its answer", async () => {
+    const { fetch, seen } = stubFetch(200, { reply: "Thanks, Ada!", tool_calls: [], forms: [] });
+    const chat = new TextChat(session, "https://v.example", fetch);
+    const reply = await chat.sendFormResult({ status: "submitted", form_id: "contact", values: { name: "Ada" }, response_id: "r1", extra: "dropped" } as never);
+    expect(seen[0]).toMatchObject({
+      url: "https://v.example/api/sessions/sess_t/messages/",
+      method: "POST",
+      body: { form_result: { status: "submitted", form_id: "contact", values: { name: "Ada" }, response_id: "r1" } },
+    });
+    expect(seen[0]!.headers.authorization).toBe("Bearer tok");
+    expect(reply.reply).toBe("Thanks, Ada!");
+    await chat.sendFormResult({ status: "cancelled", form_id: "contact" });
+    expect(seen[1]!.body).toEqual({ form_result: { status: "cancelled", form_id: "contact" } });
   });
 
   it("ends when the agent ends the conversation", async () => {

@@ -5,6 +5,8 @@
 // window.__osharaProbe holds (times are performance.now() milliseconds):
 //   pcs      — each RTCPeerConnection: {created, connected, states: [[t, state]]}
 //   rtvi     — every JSON message received on a data channel: {t, type, data}
+//   sent     — every JSON message the page sent on a data channel: {t, type, data}
+//   peers    — the RTCPeerConnection objects themselves (for fault injection; not JSON)
 //   remote   — each remote audio track: {id, started, segments: [{start, end, peak}], ...}
 //   local    — each local audio track sent to a peer (the fake microphone), same shape
 //   marks    — named times set by the test: __osharaProbe.mark("clicked")
@@ -16,7 +18,7 @@
   if (window.__osharaProbe) return;
   const SOUND_RMS = 0.01; // about -40 dBFS
   const HANGOVER_MS = 250; // silence this long ends a segment
-  const probe = { pcs: [], rtvi: [], remote: [], local: [], marks: {}, errors: [] };
+  const probe = { pcs: [], rtvi: [], sent: [], peers: [], remote: [], local: [], marks: {}, errors: [] };
   probe.mark = (name) => (probe.marks[name] = performance.now());
   window.__osharaProbe = probe;
 
@@ -75,16 +77,26 @@
     }, 10);
   }
 
+  function parse(data) {
+    if (typeof data !== "string") return null;
+    try {
+      const msg = JSON.parse(data);
+      return msg && typeof msg === "object" ? msg : null;
+    } catch {
+      return null;
+    }
+  }
+
   function listen(channel) {
+    const send = channel.send;
+    channel.send = function (data) {
+      const msg = parse(data);
+      if (msg) probe.sent.push({ t: performance.now(), type: msg.type, data: msg.data ?? null, label: msg.label ?? null });
+      return send.call(this, data);
+    };
     channel.addEventListener("message", (ev) => {
-      if (typeof ev.data !== "string") return;
-      let msg;
-      try {
-        msg = JSON.parse(ev.data);
-      } catch {
-        return;
-      }
-      if (msg && typeof msg === "object") probe.rtvi.push({ t: performance.now(), type: msg.type, data: msg.data ?? null, label: msg.label ?? null });
+      const msg = parse(ev.data);
+      if (msg) probe.rtvi.push({ t: performance.now(), type: msg.type, data: msg.data ?? null, label: msg.label ?? null });
     });
   }
 
@@ -95,6 +107,7 @@
       super(...args);
       const rec = { created: performance.now(), connected: null, states: [] };
       probe.pcs.push(rec);
+      probe.peers.push(this);
       this.addEventListener("connectionstatechange", () => {
         rec.states.push([performance.now(), this.connectionState]);
         if (this.connectionState === "connected" && rec.connected === null) rec.connected = performance.now();

@@ -183,10 +183,17 @@ const commands = {
       };
     });
   },
-  async route({ pattern, status = 200, body = "", contentType = "application/json", headers = {} }) {
+  // Answers requests matching `pattern` with `body` (or, with `bodies`, each body in turn,
+  // the last one repeated); `methods` limits it to some methods (others go to the network).
+  async route({ pattern, status = 200, body = "", bodies = null, methods = null, contentType = "application/json", headers = {} }) {
     const log = [];
     routeLogs.set(pattern, log);
+    let answered = 0;
     await requirePage().route(pattern, async (route) => {
+      if (methods && route.request().method() !== "OPTIONS" && !methods.includes(route.request().method())) {
+        await route.continue();
+        return;
+      }
       const req = route.request();
       log.push({ method: req.method(), url: req.url(), headers: await req.allHeaders(), body: req.postData() });
       if (req.method() === "OPTIONS") {
@@ -200,9 +207,10 @@ const commands = {
         });
         return;
       }
+      const answer = bodies ? bodies[Math.min(answered++, bodies.length - 1)] : body;
       await route.fulfill({
         status,
-        body: typeof body === "string" ? body : JSON.stringify(body),
+        body: typeof answer === "string" ? answer : JSON.stringify(answer),
         contentType,
         headers: { "access-control-allow-origin": "*", ...headers },
       });

@@ -12,6 +12,12 @@ from oshara.characters.access import public_character
 from oshara.characters.repository import CharacterRepository
 from oshara.characters.schemas import AppearanceOut, CharacterCreate, CharacterOut, CharacterUpdate
 from oshara.characters.service import CharacterService, appearance_out, character_out
+from oshara.characters.webhooks import (
+    WebhookSecretCreated,
+    WebhookSecretIn,
+    WebhookSecretOut,
+    WebhookSecretService,
+)
 from oshara.db.engine import DB
 from oshara.deps import CurrentSubject, OptionalSubject, SettingsDep
 from oshara.errors import (
@@ -23,6 +29,7 @@ from oshara.errors import (
     ValidationFailed,
     error_responses,
 )
+from oshara.http import lenient_json, parse_model
 
 router = APIRouter(tags=["characters"])
 _OWNER_ERRORS = error_responses(ValidationFailed, Unauthorized, NotFound)
@@ -105,6 +112,61 @@ async def delete_character(
 ) -> Response:
     """Delete a character with its sessions and stored form responses."""
     await CharacterService(db, settings).delete(subject, slug)
+    return Response(status_code=204)
+
+
+WEBHOOK_SECRET = "/api/ai-characters/{slug}/webhook-secret/"
+
+
+@router.get(WEBHOOK_SECRET, response_model=WebhookSecretOut, responses=_OWNER_ERRORS)
+async def get_webhook_secret(
+    slug: str, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> WebhookSecretOut:
+    """Whether the character's ``http`` tool requests are signed, and since when.
+
+    Never the secret itself: it is shown once, by the ``POST`` that creates it."""
+    return await WebhookSecretService(db, settings).status(subject, slug)
+
+
+@router.post(
+    WEBHOOK_SECRET,
+    response_model=WebhookSecretCreated,
+    status_code=201,
+    responses=_OWNER_ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": WebhookSecretIn.model_json_schema()}},
+        }
+    },
+)
+async def create_webhook_secret(
+    slug: str, request: Request, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> Response:
+    """Create (or rotate) the signing secret of the character's ``http`` tools.
+
+    The answer holds the new ``whsec_…`` secret: it is shown **once**, store it now. From the
+    next session on, every tool request carries Standard Webhooks headers (``webhook-id``,
+    ``webhook-timestamp``, ``webhook-signature``) signed with it; a previous secret stops
+    being used at once. No body, or ``{}``.
+    """
+    if await request.body():
+        parse_model(WebhookSecretIn, await lenient_json(request))
+    created = await WebhookSecretService(db, settings).rotate(subject, slug)
+    return Response(
+        created.model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.delete(WEBHOOK_SECRET, status_code=204, responses=_OWNER_ERRORS)
+async def delete_webhook_secret(
+    slug: str, subject: CurrentSubject, db: DB, settings: SettingsDep
+) -> Response:
+    """Turn signing off: the secret is deleted; new sessions send unsigned tool requests."""
+    await WebhookSecretService(db, settings).disable(subject, slug)
     return Response(status_code=204)
 
 

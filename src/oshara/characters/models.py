@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text
@@ -32,3 +33,7 @@ class Character(IdTimestamps, Base):
     """Tools as stored: header values encrypted (see ``characters.tools.seal_tools``)."""
     limits: Mapped[dict[str, Any]] = mapped_column(JSONType(), default=dict)
     builtins: Mapped[dict[str, Any]] = mapped_column(JSONType(), default=dict)
+    webhook_secret: Mapped[str | None] = mapped_column(Text, default=None)
+    """The Standard Webhooks signing secret of its ``http`` tools, encrypted (``SecretBox``);
+    ``None``: requests are not signed. Never in a response after the one that created it."""
+    webhook_secret_created_at: Mapped[datetime | None] = mapped_column(default=None)

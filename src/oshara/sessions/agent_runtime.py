@@ -110,9 +110,20 @@ class AgentRuntime:
         await self._guard(self.runner.start_text(spec, recorder))
         return str(spec.greeting).strip() or None
 
-    async def send_text(self, session_id: str, text: str) -> dict[str, Any]:
+    async def send_text(
+        self, session_id: str, text: str, *, form_result: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        from oshara.voice.text import NoFormWaiting
+
         try:
-            result: dict[str, Any] = await self._guard(self.runner.send_text(session_id, text))
+            result: dict[str, Any] = await self._guard(
+                self.runner.send_text(session_id, text, form_result=form_result)
+            )
+        except NoFormWaiting as exc:
+            raise Conflict(
+                f"No form {str(exc)!r} shown by the agent is waiting for a result in this "
+                "conversation"
+            ) from exc
         except KeyError as exc:
             raise Conflict("The session is not running on this server") from exc
         return result

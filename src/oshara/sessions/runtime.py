@@ -5,7 +5,11 @@ Routes here are called by the visitor's browser with the session token from
 
 * ``POST /api/sessions/{id}/webrtc/`` — SDP offer → answer (the token is single-use: the
   first offer consumes it); ``PATCH`` — trickle ICE for that call.
-* ``POST /api/sessions/{id}/messages/`` — text mode: ``{text}`` → ``{reply, tool_calls}``.
+* ``POST /api/sessions/{id}/messages/`` — text mode: ``{text}`` → ``{reply, tool_calls,
+  ended, forms?, greeting?}``; each tool call is ``{name, arguments, status, duration_ms}``
+  (:func:`public_turn`: results and errors stay in the owner's tool-call log). The outcome
+  of a form the agent showed comes back as ``{form_result: {form_id, status, values?,
+  response_id?, error?}}`` and is answered the same way (the agent is told it).
 
 The token is checked and the session row validated before any media or model is touched.
 """
@@ -14,16 +18,17 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from oshara.auth import tokens
 from oshara.characters.models import Character
 from oshara.characters.tools import unseal_tools
+from oshara.characters.webhooks import unseal_webhook_secret
 from oshara.config import Settings
 from oshara.crypto import SecretBox
 from oshara.db.engine import DB
@@ -63,9 +68,52 @@ class IcePatchIn(BaseModel):
     candidates: list[dict[str, Any]] = Field(max_length=64)
 
 
+FormValue = Annotated[str, Field(max_length=10_000)] | bool | int | float
+
+
+class FormResultIn(BaseModel):
+    """What became of a form the agent showed (text mode): the widget's ``show_form`` outcome."""
+
+    model_config = ConfigDict(extra="forbid")
+    form_id: str = Field(min_length=1, max_length=100)
+    status: Literal["submitted", "cancelled"]
+    values: dict[str, FormValue] | None = Field(default=None, max_length=200)
+    response_id: str | None = Field(default=None, max_length=100)
+    error: str | None = Field(default=None, max_length=500)
+
+
 class MessageIn(BaseModel):
+    """``{text}`` (the visitor's message) or ``{form_result}`` (a form's outcome), not both."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    text: str = Field(min_length=1, max_length=4000)
+    text: str | None = Field(default=None, min_length=1, max_length=4000)
+    form_result: FormResultIn | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MessageIn:
+        if (self.text is None) == (self.form_result is None):
+            raise ValueError("send either text or form_result")
+        return self
+
+
+def _inlined_body(model: type[BaseModel]) -> dict[str, Any]:
+    """:func:`openapi_body` with nested models inlined (their ``$defs`` are not components)."""
+    extra = openapi_body(model)
+    schema = extra["requestBody"]["content"]["application/json"]["schema"]
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    extra["requestBody"]["content"]["application/json"]["schema"] = inline(schema)
+    return extra
 
 
 def verify_session_token(
@@ -113,10 +161,12 @@ async def consume_token(db: AsyncSession, session: AgentSession) -> None:
 
 
 def build_spec(session: AgentSession, character: Character, settings: Settings) -> Any:
-    """The runtime's view of a session (tool headers decrypted — never log or return it)."""
+    """The runtime's view of a session (tool headers and the webhook signing secret
+    decrypted — never log or return it)."""
     from oshara.voice.spec import SessionSpec
 
     appearance = character.widget_appearance or {}
+    box = SecretBox(settings.ensure_secret())
     return SessionSpec(
         session_id=session.id,
         character_slug=character.slug,
@@ -128,12 +178,13 @@ def build_spec(session: AgentSession, character: Character, settings: Settings) 
         stt_model=character.stt_model,
         tts_model=character.tts_model,
         voice=character.voice,
-        tools=unseal_tools(character.tools or [], SecretBox(settings.ensure_secret())),
+        tools=unseal_tools(character.tools or [], box),
         forms=list(appearance.get("forms") or []),
         builtins=dict(character.builtins or {}),
         limits=dict(character.limits or {}),
         metadata=dict(session.metadata_ or {}),
         mode="text" if session.mode == "text" else "voice",
+        webhook_secret=unseal_webhook_secret(character, box),
     )
 
 
@@ -162,6 +213,25 @@ def kb_search_for(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
             return await kb_search(db, character_id, query, top_k)
 
     return search
+
+
+PUBLIC_TOOL_CALL_FIELDS = ("name", "arguments", "status", "duration_ms")
+
+
+def public_turn(out: dict[str, Any]) -> dict[str, Any]:
+    """A text turn as the visitor may see it.
+
+    A tool's result (or error body) can hold the owner's data, never meant for the visitor's
+    browser, so each call keeps only its name, the arguments the agent sent (made from the
+    visitor's own conversation; the widget reads ``show_form``'s), its status and duration.
+    The full call is in the owner's ``GET /api/sessions/{id}/``. ``forms`` (what the text UI
+    must render) and everything else pass unchanged."""
+    calls = [
+        {key: call[key] for key in PUBLIC_TOOL_CALL_FIELDS if key in call}
+        for call in out.get("tool_calls") or []
+        if isinstance(call, dict)
+    ]
+    return {**out, "tool_calls": calls}
 
 
 def _runtime(request: Request) -> Any:
@@ -221,17 +291,25 @@ async def webrtc_ice(session_id: str, request: Request, settings: SettingsDep) -
 
 @router.post(
     "/{session_id}/messages/",
-    openapi_extra=openapi_body(MessageIn),
+    openapi_extra=_inlined_body(MessageIn),
     responses=error_responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict),
 )
 async def text_message(
     session_id: str, request: Request, db: DB, settings: SettingsDep
 ) -> dict[str, Any]:
-    """Text mode: one visitor message → the agent's reply and the tools it called."""
+    """Text mode: one visitor message → the agent's reply and the tools it called.
+
+    ``{reply, tool_calls: [{name, arguments, status, duration_ms}], ended, forms?,
+    greeting?}``: tool results are not part of it (the owner's session detail has them)."""
     verify_session_token(settings, request, session_id, allow_expired=True)
     body = parse_model(MessageIn, await lenient_json(request))
     runtime = _runtime(request)
     live = runtime.is_live(session_id)
+    if body.form_result is not None:
+        if not live:
+            raise Conflict("No form shown by the agent is waiting for a result in this session")
+        result = body.form_result.model_dump(exclude_none=True)
+        return public_turn(await runtime.send_text(session_id, "", form_result=result))
     if not live:  # the first message needs an unexpired token
         verify_session_token(settings, request, session_id, allow_expired=False)
     if not live:
@@ -244,7 +322,7 @@ async def text_message(
         greeting = await runtime.start_text(build_spec(session, character, settings), recorder)
     else:
         greeting = None
-    out: dict[str, Any] = await runtime.send_text(session_id, body.text)
+    out = public_turn(await runtime.send_text(session_id, body.text or ""))
     if greeting:
         out["greeting"] = greeting
     return out

@@ -78,6 +78,7 @@ def system_prompt(spec: SessionSpec, now: datetime | None = None) -> str:
         character_name=spec.character_name,
         mode=spec.mode,
         now=now,
+        tools=bool(spec.tools) or any(spec.builtins.values()),
     )
 
 

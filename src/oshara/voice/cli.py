@@ -21,6 +21,7 @@ from oshara.voice.models import (
 if TYPE_CHECKING:  # keep `oshara --help` fast: Pipecat is imported only when chatting
     from oshara.providers.registry import ProviderSettings
     from oshara.voice.spec import SessionRecorder, SessionSpec
+    from oshara.voice.tools import ToolDeps
 
 
 @click.group("models")
@@ -78,16 +79,22 @@ async def chat_repl(
     recorder: SessionRecorder,
     *,
     settings: ProviderSettings | None = None,
+    tool_deps: ToolDeps | None = None,
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = click.echo,
 ) -> str:
     """The terminal side of ``oshara chat SLUG``: a text session until EOF, /quit or end_call.
 
-    Returns the end reason. ``read`` runs in a thread so the event loop keeps serving."""
-    from oshara.voice.text import TextSession
+    The session runs on a :class:`~oshara.voice.runner.VoiceRunner` exactly like the
+    server's text mode: its tools are built with ``tool_deps`` (the platform's egress client
+    and knowledge search, see ``sessions.runtime.tool_deps``) and MCP servers are connected
+    before the greeting; without ``tool_deps`` ``kb`` tools answer "unavailable".
 
-    session = TextSession(spec, recorder, provider_settings=settings)
-    await session.start()
+    Returns the end reason. ``read`` runs in a thread so the event loop keeps serving."""
+    from oshara.voice.runner import VoiceRunner
+
+    runner = VoiceRunner(provider_settings=settings, tool_deps=tool_deps)
+    session = await runner.start_text(spec, recorder)
     if spec.greeting.strip():
         write(f"{spec.character_name}: {spec.greeting.strip()}")
     reason = "completed"
@@ -101,9 +108,12 @@ async def chat_repl(
                 break
             if not line.strip():
                 continue
-            out = await session.send(line)
+            out = await runner.send_text(spec.session_id, line)
             for call in out["tool_calls"]:
-                write(f"  [tool {call['name']}]")
+                failed = ": error" if call.get("status") == "error" else ""
+                write(f"  [tool {call['name']}{failed}]")
+            for form in out.get("forms") or []:
+                write(f"  [form {form['form_id']} offered: the website shows it to visitors]")
             if out["reply"]:
                 write(f"{spec.character_name}: {out['reply']}")
             if out["ended"]:
@@ -111,6 +121,7 @@ async def chat_repl(
                 break
     finally:
         await session.close(reason)
+        runner.sessions.pop(spec.session_id, None)
     return reason
 
 

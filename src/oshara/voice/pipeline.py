@@ -240,8 +240,10 @@ class VoiceSession:
         """Run the call to its end; returns the end reason. Never raises for pipeline errors."""
         status = "ended"
         runner = WorkerRunner(handle_sigint=False, handle_sigterm=False)
-        warm = getattr(self.services.llm, "warm", None)
-        warm_task = asyncio.create_task(warm()) if warm is not None else None
+        # Local models: load and prefill the system prompt and tools while the call connects
+        # and the greeting plays, so the first turn only evaluates the caller's words.
+        warm = getattr(self.services.llm, "warm_context", None)
+        warm_task = asyncio.create_task(warm(self.context)) if warm is not None else None
         loop = asyncio.get_running_loop()
         connect_timer = loop.call_later(
             self.options.connect_timeout_secs,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,12 +136,18 @@ class VoiceRunner:
         live = self.sessions.get(session_id)
         return live.session if live else None
 
-    async def send_text(self, session_id: str, text: str) -> dict[str, Any]:
+    async def send_text(
+        self, session_id: str, text: str, *, form_result: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A visitor's message, or (``form_result``) the outcome of a form the agent showed."""
         session = self.get(session_id)
         if not isinstance(session, TextSession):
             raise KeyError(session_id)
         try:
-            out = await session.send(text)
+            if form_result is not None:
+                out = await session.send_form_result(form_result)
+            else:
+                out = await session.send(text)
         finally:
             if session.closed:
                 self.sessions.pop(session_id, None)

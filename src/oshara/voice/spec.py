@@ -45,6 +45,9 @@ class SessionSpec:
     """``max_session_seconds`` and ``idle_timeout_seconds`` (missing → runtime defaults)."""
     metadata: dict[str, Any] = field(default_factory=dict)
     mode: Mode = "voice"
+    webhook_secret: str | None = field(default=None, repr=False)
+    """The character's Standard Webhooks secret (``whsec_…``): ``http`` tool requests are
+    signed with it when set. A secret: never logged, never returned (kept out of ``repr``)."""
 
     @property
     def max_session_seconds(self) -> float:

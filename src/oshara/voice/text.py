@@ -3,6 +3,8 @@
     session = TextSession(spec, recorder)
     await session.start()                   # greeting recorded as the first agent turn
     out = await session.send("Hello")       # {"reply": "...", "tool_calls": [...], "ended": False}
+                                            # each call: {name, arguments, status, duration_ms,
+                                            # result, error?} (results: not for visitors)
     await session.close()
 
 Runs a small Pipecat pipeline (user aggregator → LLM → collector → assistant aggregator) so
@@ -13,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from pipecat.frames.frames import (
@@ -29,6 +33,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.pipeline.pipeline import Pipeline
 from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.aggregators import async_tool_messages
 from pipecat.processors.aggregators.llm_response_universal import LLMContextAggregatorPair
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.workers.runner import WorkerRunner
@@ -37,10 +42,15 @@ from oshara.providers.registry import ProviderSettings
 from oshara.voice.agent import AgentServices, Builtins, build_context, create_services
 from oshara.voice.recording import TranscriptRecording, _ms
 from oshara.voice.spec import SessionRecorder, SessionSpec
+from oshara.voice.tools.forms import ShowFormTool, clean_outcome
 
 
 class SessionClosed(RuntimeError):
     """The text session has ended (``end_call``, limits or ``close()``)."""
+
+
+class NoFormWaiting(LookupError):
+    """A form result for a form the agent has not shown (or whose result already came)."""
 
 
 class ReplyCollector(FrameProcessor):
@@ -53,6 +63,7 @@ class ReplyCollector(FrameProcessor):
     def _reset(self) -> None:
         self.parts: list[str] = []
         self.calls: dict[str, dict[str, Any]] = {}
+        self._started: dict[str, float] = {}
         self._pending: set[str] = set()
         self._follow_up = False
         self._response_open = False
@@ -81,6 +92,7 @@ class ReplyCollector(FrameProcessor):
             # own task and may arrive after the end of the response.
             for fc in frame.function_calls:
                 self._pending.add(fc.tool_call_id)
+                self._started.setdefault(fc.tool_call_id, time.perf_counter())
                 self.calls.setdefault(
                     fc.tool_call_id,
                     {"name": fc.function_name, "arguments": dict(fc.arguments or {})},
@@ -91,6 +103,7 @@ class ReplyCollector(FrameProcessor):
             call["error"] = "cancelled"
         elif isinstance(frame, FunctionCallInProgressFrame):
             self._pending.add(frame.tool_call_id)
+            self._started.setdefault(frame.tool_call_id, time.perf_counter())
             self.calls[frame.tool_call_id] = {
                 "name": frame.function_name,
                 "arguments": dict(frame.arguments or {}),
@@ -99,6 +112,9 @@ class ReplyCollector(FrameProcessor):
             self._pending.discard(frame.tool_call_id)
             call = self.calls.setdefault(frame.tool_call_id, {"name": frame.function_name})
             call["result"] = frame.result
+            started = self._started.get(frame.tool_call_id)
+            if started is not None:
+                call["duration_ms"] = round((time.perf_counter() - started) * 1000.0, 1)
             if frame.error:
                 call["error"] = frame.error
             run_llm = frame.run_llm
@@ -129,7 +145,8 @@ class TextSession:
         self.spec = spec
         self.services = services or create_services(spec, provider_settings, audio=False)
         self.recording = TranscriptRecording(recorder, self.services.roles())
-        self.builtins = Builtins(spec, on_tool_call=self.recording.tool_call)
+        self._outcomes: list[tuple[str, bool, float]] = []
+        self.builtins = Builtins(spec, on_tool_call=self._tool_call, on_event=self.recording.event)
         self.builtins.on_end_call = _no_op
         self.context = build_context(spec, self.services, self.builtins)
         self.turn_timeout = turn_timeout
@@ -165,15 +182,15 @@ class TextSession:
         await runner.add_workers(self.worker)
         self._task = asyncio.create_task(runner.run(), name=f"text-{self.spec.session_id}")
         await asyncio.wait_for(started.wait(), timeout=30)
-        warm = getattr(self.services.llm, "warm", None)
-        if warm is not None:  # local models: load and prefill the system prompt now
-            await warm()
         await self.recording.queue.recorder.mark_active()
         greeting = self.spec.greeting.strip()
         if greeting:
             self.context.add_message({"role": "assistant", "content": greeting})
             now = time.time()
             self.recording.record_text_turn("agent", greeting, now, now)
+        warm = getattr(self.services.llm, "warm_context", None)
+        if warm is not None:  # local models: load and prefill prompt, tools and greeting now
+            await warm(self.context)
         self._limit_task = asyncio.create_task(self._max_duration())
 
     async def _max_duration(self) -> None:
@@ -191,6 +208,7 @@ class TextSession:
             sent_at = time.time()
             t0 = time.perf_counter()
             self.collector.begin()
+            self._outcomes.clear()
             await self.worker.queue_frame(
                 LLMMessagesAppendFrame(messages=[{"role": "user", "content": text}], run_llm=True)
             )
@@ -205,11 +223,85 @@ class TextSession:
             self.recording.record_text_turn("user", text, sent_at, sent_at)
             if reply:
                 self.recording.record_text_turn("agent", reply, sent_at, time.time(), latency)
-            calls = list(self.collector.calls.values())
+            calls = [self._with_outcome(c) for c in self.collector.calls.values()]
             ended = self.builtins.end_requested
         if ended:
             await self.close("end_call")
         return {"reply": reply, "tool_calls": calls, "ended": ended}
+
+    async def send_form_result(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The visitor's outcome of a form the agent showed (``{form_id, status, values?,
+        response_id?, error?}``) → the agent's answer, like :meth:`send`.
+
+        Text mode has no data channel, so the page posts the outcome afterwards. The agent is
+        told it the way Pipecat tells a late asynchronous tool result (the ``developer``
+        message of ``async_tool_messages`` naming the ``show_form`` call that offered the
+        form), cleaned as in voice mode (known fields only, bounded sizes)."""
+        form_id = str(raw.get("form_id") or "")
+        async with self._lock:
+            if self._closed:
+                raise SessionClosed(self.end_reason or "closed")
+            tool = self.services.tools.tools.get("show_form") if self.services.tools else None
+            offer = tool.take_offer(form_id) if isinstance(tool, ShowFormTool) else None
+            if offer is None:
+                raise NoFormWaiting(form_id)
+            call_id, form = offer
+            outcome = clean_outcome(form, raw)
+            event: dict[str, Any] = {"form_id": form.id, "status": outcome["status"]}
+            if "response_id" in outcome:
+                event["response_id"] = outcome["response_id"]
+            self.recording.event("form_result", event)
+            sent_at = time.time()
+            t0 = time.perf_counter()
+            self.collector.begin()
+            self._outcomes.clear()
+            message = async_tool_messages.build_final_result_message(
+                call_id, json.dumps(outcome, ensure_ascii=False)
+            )
+            await self.worker.queue_frame(LLMMessagesAppendFrame(messages=[message], run_llm=True))
+            try:
+                await asyncio.wait_for(self.collector.done.wait(), timeout=self.turn_timeout)
+            except TimeoutError:
+                self.recording.event("turn_timeout", {})
+                raise
+            reply = self.collector.reply()
+            first = self.collector.first_token_at
+            latency = _ms(first - t0) if first is not None else None
+            if reply:
+                self.recording.record_text_turn("agent", reply, sent_at, time.time(), latency)
+            calls = [self._with_outcome(c) for c in self.collector.calls.values()]
+            ended = self.builtins.end_requested
+        if ended:
+            await self.close("end_call")
+        return {"reply": reply, "tool_calls": calls, "ended": ended}
+
+    def _tool_call(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        ok: bool,
+        duration_ms: float,
+        result: Any = None,
+        error: str | None = None,
+    ) -> None:
+        """Every finished tool call: recorded, and its outcome kept for this turn's answer."""
+        self._outcomes.append((name, ok, duration_ms))
+        self.recording.tool_call(name, arguments, ok, duration_ms, result, error)
+
+    def _with_outcome(self, call: dict[str, Any]) -> dict[str, Any]:
+        """A collected call with ``status`` (``ok``/``error``, as in the session's tool-call
+        log) and ``duration_ms``: the dispatcher's own outcome for the call of that name, in
+        order; without one (cancelled before it ran), judged from the frames."""
+        out = dict(call)
+        for index, (name, ok, duration_ms) in enumerate(self._outcomes):
+            if name == call.get("name"):
+                del self._outcomes[index]
+                out["status"] = "ok" if ok else "error"
+                out["duration_ms"] = duration_ms
+                return out
+        out["status"] = "error" if call.get("error") else "ok"
+        out.setdefault("duration_ms", 0.0)
+        return out
 
     async def close(self, reason: str = "completed", status: str = "ended") -> None:
         if self._closed:

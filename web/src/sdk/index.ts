@@ -47,7 +47,7 @@ export {
   type SubmitResult,
 } from "./forms";
 export { createSession, grantFromTokenAnswer, sessionIdFromToken, type SessionOptions } from "./session";
-export { startTextSession, TextChat, type TextChatEvents, type TextReply, type ToolCallInfo } from "./text";
+export { startTextSession, TextChat, type OfferedForm, type TextChatEvents, type TextReply, type ToolCallInfo } from "./text";
 export type * from "./types";
 export { validate } from "./validate";
 

@@ -124,6 +124,8 @@ export interface FormOutcome {
 export interface ShowFormRequest {
   form_id: string;
   prefill?: Record<string, unknown>;
+  /** The form's definition when the server sent it along (text mode's `forms`). */
+  form?: FormDefinition;
 }
 
 /** Common options: where the Oshara server is. */

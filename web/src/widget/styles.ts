@@ -128,6 +128,7 @@ button:disabled { cursor: not-allowed; opacity: .6; }
 .line .who { display: block; font-size: 11.5px; font-weight: 650; opacity: .75; margin-bottom: 1px; }
 .line.agent { align-self: flex-start; background: var(--o-surface); border-bottom-left-radius: 4px; }
 .line.user { align-self: flex-end; background: var(--o-primary); color: var(--o-on-primary); border-bottom-right-radius: 4px; }
+.line.user.note { background: var(--o-bg); color: var(--o-muted); border: 1px dashed var(--o-border); font-size: 13.5px; }
 .line.interim { opacity: .7; }
 .line.pending::after { content: "…"; }
 

@@ -8,7 +8,7 @@ import { type Caption, type CallState, VoiceCall } from "../sdk/call";
 import { Emitter } from "../sdk/emitter";
 import { OsharaError } from "../sdk/errors";
 import { submitForm } from "../sdk/forms";
-import { startTextSession, type TextChat } from "../sdk/text";
+import { startTextSession, type TextChat, type TextReply } from "../sdk/text";
 import type { Appearance, FormDefinition, FormOutcome, FormValues, ShowFormRequest } from "../sdk/types";
 import { normalizeColor, readableOn } from "./color";
 import { h, icon, ICONS } from "./dom";
@@ -66,6 +66,8 @@ export class OsharaWidget {
   private activeForm: ActiveForm | undefined;
   private readonly prefix: string;
   private formCount = 0;
+  private notes = 0;
+  private calls = 0;
   private callState: CallState = "idle";
 
   readonly host: HTMLElement;
@@ -357,8 +359,9 @@ export class OsharaWidget {
     return el;
   }
 
-  private onCaption(caption: Caption): void {
-    this.line(`v-${caption.id}`, caption.role, caption.text, caption.final ? "final" : "interim");
+  private onCaption(caption: Caption, callNumber: number): void {
+    // Caption ids restart with each call: the call's number keeps a new call's lines apart.
+    this.line(`v${callNumber}-${caption.id}`, caption.role, caption.text, caption.final ? "final" : "interim");
     this.events.emit("caption", caption);
   }
 
@@ -370,13 +373,14 @@ export class OsharaWidget {
     if (this.appearanceError) return;
     if (this.call && (this.call.state === "connecting" || this.call.state === "connected")) return;
     this.clearNotice();
+    const callNumber = ++this.calls;
     const options: ConstructorParameters<typeof VoiceCall>[0] = {
       agent: this.config.agent,
       baseUrl: this.config.apiBase,
       onShowForm: (req) => this.showForm(req),
       handlers: {
         state: (state) => this.onCallState(state),
-        caption: (caption) => this.onCaption(caption),
+        caption: (caption) => this.onCaption(caption, callNumber),
         agentSpeaking: (speaking) => {
           if (this.callState === "connected") this.setStatus("connected", speaking ? "Speaking…" : "Listening…");
         },
@@ -470,21 +474,41 @@ export class OsharaWidget {
     if (this.appearanceError) return;
     this.clearNotice();
     const userLine = this.line(`t-u${n}`, "user", text, "final");
+    await this.textTurn(n, userLine, async () => (await this.ensureChat()).send(text), () => void this.sendText(text));
+  }
+
+  /**
+   * One text-mode exchange: a pending agent line, then the reply (or an error notice with
+   * `retry`). The conversation's first answer brings the greeting, shown before `userLine`.
+   */
+  private async textTurn(n: number, userLine: HTMLElement | null, run: () => Promise<TextReply>, retry: () => void): Promise<void> {
     const pending = this.line(`t-a${n}`, "agent", "", "pending");
     try {
-      const chat = await this.ensureChat();
-      const reply = await chat.send(text);
-      if (reply.greeting) {
-        // The conversation's first answer brings the greeting: it goes before the message.
-        this.captionsEl.insertBefore(this.line(`t-g${n}`, "agent", reply.greeting, "final"), userLine);
-      }
+      const reply = await run();
+      if (reply.greeting) this.captionsEl.insertBefore(this.line(`t-g${n}`, "agent", reply.greeting, "final"), userLine ?? pending);
       if (reply.reply) this.line(`t-a${n}`, "agent", reply.reply, "final");
       else pending.remove();
       if (reply.ended) this.announce("The assistant ended the conversation");
     } catch (err) {
       pending.remove();
-      this.showError(err, [{ label: "Try again", run: () => void this.sendText(text) }]);
+      this.showError(err, [{ label: "Try again", run: retry }]);
     }
+  }
+
+  /**
+   * A form the agent showed in text mode: once the visitor submits or closes it, the outcome
+   * goes back to the agent (`form_result`), whose answer joins the conversation.
+   */
+  private async showTextForm(chat: TextChat, request: ShowFormRequest): Promise<void> {
+    const outcome = await this.showForm(request);
+    if (chat.ended || this.chat !== chat) return;
+    const n = this.textLine++;
+    const send = (): void => {
+      if (chat.ended) return;
+      this.clearNotice();
+      void this.textTurn(n, null, () => chat.sendFormResult(outcome), send);
+    };
+    send();
   }
 
   private async ensureChat(): Promise<TextChat> {
@@ -496,7 +520,7 @@ export class OsharaWidget {
       if (this.config.tokenUrl) options.tokenUrl = this.config.tokenUrl;
       this.chatStarting = startTextSession(options)
         .then((chat) => {
-          chat.on("showForm", (req) => void this.showForm(req));
+          chat.on("showForm", (req) => void this.showTextForm(chat, req));
           this.chat = chat;
           return chat;
         })
@@ -529,10 +553,23 @@ export class OsharaWidget {
    * the outcome once it is submitted or cancelled. The call layer returns it to the agent.
    */
   async showForm(request: ShowFormRequest): Promise<FormOutcome> {
-    const form = this.appearance?.forms.find((f) => f.id === request.form_id);
+    const form = this.findForm(request);
     if (!form) return { status: "cancelled", form_id: request.form_id, error: `unknown form ${JSON.stringify(request.form_id)}` };
     this.open();
-    return this.presentForm(form, request.prefill);
+    const outcome = await this.presentForm(form, request.prefill);
+    // The conversation shows what became of the agent's form (voice and text alike).
+    const title = form.title.trim() || form.id;
+    const note = outcome.status === "submitted" ? `Sent the form “${title}”` : `Closed the form “${title}”`;
+    this.notes += 1;
+    this.line(`f-${this.notes}`, "user", note, "final").classList.add("note");
+    return outcome;
+  }
+
+  /** The agent's form: from the appearance, else the definition the server sent along. */
+  private findForm(request: ShowFormRequest): FormDefinition | undefined {
+    const known = this.appearance?.forms.find((f) => f.id === request.form_id);
+    if (known) return known;
+    return request.form && request.form.id === request.form_id ? request.form : undefined;
   }
 
   private presentForm(form: FormDefinition, prefill: Record<string, unknown> | undefined): Promise<FormOutcome> {

@@ -6,25 +6,43 @@ handling, metrics, interruptions and the assistant aggregator behave exactly as 
 model. One ``Llama`` per model file is loaded per process and shared by every session; a lock
 serialises generation (llama.cpp contexts are not re-entrant), and an interrupted response
 stops generating at the next token instead of burning CPU to the end.
+
+Every turn is generated under a grammar (:mod:`oshara.providers.llm.toolcall`): either a
+speakable reply, streamed token by token, or one call of an offered tool with arguments that
+match its schema — never tool JSON in the reply, never markdown in the voice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openai.types.chat import ChatCompletionChunk
 from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.services.openai.llm import OpenAILLMService
+
+from oshara.providers.llm.toolcall import (
+    GrammarCache,
+    Tool,
+    TurnDecoder,
+    called_this_turn,
+    offered_tools,
+    prepare_messages,
+)
 
 log = logging.getLogger(__name__)
 
 try:
     from llama_cpp import Llama
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 except ModuleNotFoundError as exc:  # pragma: no cover - depends on the install
     raise ImportError(
         "local LLMs need llama-cpp-python (a dependency of oshara; run scripts/install) "
@@ -44,6 +62,21 @@ class LlamaOptions:
     n_threads_batch: int = 2
     """Threads evaluating the prompt (compute-bound, nothing else runs then)."""
     n_batch: int = 256
+    call_threshold: float | None = 0.05
+    """The decision step: with tools offered (``tool_choice="auto"``) the turn becomes a tool
+    call when the model puts at least this much probability on starting one (``<`` / ``{``
+    tokens) as its first token, and a plain reply otherwise. ``None`` leaves the choice to
+    sampling under the combined grammar. Calibrated on the eval set (docs/evals.md)."""
+
+
+@dataclass
+class Generation:
+    """One started turn: its completion chunks and how the reply/call decision went."""
+
+    prompt_tokens: int
+    tool_choice: Any
+    call_mass: float | None = None
+    chunks: Any = None
 
 
 class SharedLlama:
@@ -64,6 +97,9 @@ class SharedLlama:
             n_batch=options.n_batch,
             verbose=False,
         )
+        self.formatter, self.native_tools = _chat_formatter(self.llm)
+        self.grammars = GrammarCache()
+        self._call_mask: np.ndarray[Any, np.dtype[np.bool_]] | None = None
         # The first evaluation in a process pays a one-time setup cost (~1 s on 2 cores);
         # pay it at load time rather than on the first caller's turn.
         self.warm([{"role": "user", "content": "Hi"}])
@@ -79,11 +115,92 @@ class SharedLlama:
                 cls._instances[key] = inst
             return inst
 
-    def warm(self, messages: list[dict[str, Any]]) -> None:
+    def prompt_tokens(
+        self, messages: list[dict[str, Any]], tools: list[Tool]
+    ) -> tuple[list[int], list[str]]:
+        """The chat template applied to ``messages`` (and the offered tools), tokenized."""
+        prepared = prepare_messages(messages, tools, native_tools=self.native_tools)
+        rendered = self.formatter(
+            messages=prepared,  # type: ignore[arg-type]
+            tools=[t.as_openai() for t in tools] if (tools and self.native_tools) else None,  # type: ignore[misc]
+        )
+        tokens = self.llm.tokenize(rendered.prompt.encode("utf-8"), add_bos=False, special=True)
+        stop = rendered.stop if isinstance(rendered.stop, list) else [rendered.stop or ""]
+        return tokens, [s for s in stop if s]
+
+    def generate(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[Tool],
+        tool_choice: Any,
+        sampling: dict[str, Any],
+        *,
+        prompt_tools: list[Tool] | None = None,
+    ) -> Generation:
+        """Start one assistant turn (call with :attr:`lock` held).
+
+        ``prompt_tools`` are described in the prompt (default: ``tools``); ``tools`` are the
+        ones this turn may call. With ``tool_choice="auto"`` the decision step picks reply or
+        call first (:attr:`LlamaOptions.call_threshold`).
+        """
+        tokens, stop = self.prompt_tokens(messages, tools if prompt_tools is None else prompt_tools)
+        gen = Generation(prompt_tokens=len(tokens), tool_choice=tool_choice)
+        threshold = self.options.call_threshold
+        if tools and tool_choice == "auto" and threshold is not None:
+            gen.call_mass = self.call_mass(tokens)
+            gen.tool_choice = "required" if gen.call_mass >= threshold else "none"
+            log.debug("local LLM: call mass %.3f → %s", gen.call_mass, gen.tool_choice)
+        gen.chunks = self.llm.create_completion(
+            prompt=tokens,
+            grammar=self.grammars.get(tools, gen.tool_choice),
+            stop=stop,
+            stream=True,
+            **sampling,
+        )
+        return gen
+
+    def call_mass(self, tokens: list[int]) -> float:
+        """Probability the model gives to starting a tool call right after ``tokens``.
+
+        Evaluates the prompt (reusing the cached prefix) and leaves the state so the following
+        ``create_completion`` of the same prompt samples at once, without evaluating again.
+        Call with :attr:`lock` held.
+        """
+        llm = self.llm
+        common = 0
+        for a, b in zip(llm._input_ids, tokens, strict=False):
+            if a != b:
+                break
+            common += 1
+        if common == len(tokens) and llm.n_tokens == len(tokens) and not llm._requires_eval:
+            pass  # the logits of this exact prompt are current
+        else:
+            common = min(common, len(tokens) - 1)
+            llm.n_tokens = common
+            llm.eval(tokens[common:])
+        raw = llm._ctx.get_logits()  # type: ignore[no-untyped-call]
+        logits = np.ctypeslib.as_array(raw, shape=(llm.n_vocab(),))
+        top = float(logits.max())
+        weights = np.exp(logits - top)
+        return float(weights[self._call_starts()].sum() / weights.sum())
+
+    def _call_starts(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Vocabulary mask: tokens that begin a tool call (``<tool_call>``, ``<``, ``{``…)."""
+        if self._call_mask is None:
+            n = self.llm.n_vocab()
+            mask = np.zeros(n, dtype=np.bool_)
+            for i in range(n):
+                piece = self.llm.detokenize([i]).decode("utf-8", errors="ignore").lstrip()
+                mask[i] = piece.startswith(("<", "{"))
+            self._call_mask = mask
+        return self._call_mask
+
+    def warm(self, messages: list[dict[str, Any]], tools: list[Tool] | None = None) -> None:
         """Evaluate a prompt prefix so the first real turn reuses its KV cache."""
         with self.lock:
-            chunks: Any = self.llm.create_chat_completion(
-                messages=messages,  # type: ignore[arg-type]
+            tokens, _ = self.prompt_tokens(messages, tools or [])
+            chunks: Any = self.llm.create_completion(
+                prompt=tokens,
                 max_tokens=1,
                 stream=True,
             )
@@ -91,15 +208,56 @@ class SharedLlama:
                 pass
 
 
-class LlamaChunkStream:
-    """Async iterator of ``ChatCompletionChunk`` fed by a generation thread."""
+def _chat_formatter(llm: Any) -> tuple[Jinja2ChatFormatter, bool]:
+    """The model's chat template (ChatML when the file has none); does it render tools?"""
+    template = llm.metadata.get("tokenizer.chat_template") or _CHATML
+    eos_id, bos_id = llm.token_eos(), llm.token_bos()
+    eos = llm._model.token_get_text(eos_id) if eos_id != -1 else ""
+    bos = llm._model.token_get_text(bos_id) if bos_id != -1 else ""
+    formatter = Jinja2ChatFormatter(
+        template=template, eos_token=eos, bos_token=bos, stop_token_ids=[eos_id]
+    )
+    return formatter, "tools" in template and "tool_call" in template
 
-    def __init__(self, model: SharedLlama, params: dict[str, Any]) -> None:
+
+_CHATML = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + "
+    "message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """One assistant turn to generate: the conversation, the offered tools and the sampling."""
+
+    messages: list[dict[str, Any]]
+    prompt_tools: list[Tool]
+    """Tools described in the prompt (all offered: the prompt prefix stays cacheable)."""
+    tools: list[Tool]
+    """Tools the grammar lets this turn call."""
+    tool_choice: Any
+    sampling: dict[str, Any]
+    max_reply_tokens: int
+    model_name: str
+
+
+class LlamaChunkStream:
+    """Async iterator of ``ChatCompletionChunk`` fed by a generation thread.
+
+    Reply text is passed on piece by piece as it is sampled; a tool call is held back until
+    it is complete and then delivered as one ``tool_calls`` delta, as an OpenAI stream would.
+    """
+
+    def __init__(self, model: SharedLlama, request: TurnRequest) -> None:
         self._model = model
-        self._params = params
+        self._request = request
         self._stop = threading.Event()
         self._loop = asyncio.get_running_loop()
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._id = f"chatcmpl-{uuid.uuid4().hex[:20]}"
+        self.call_mass: float | None = None
+        self._created = int(time.time())
         self._thread = threading.Thread(target=self._run, name="llama-generate", daemon=True)
         self._thread.start()
 
@@ -109,16 +267,90 @@ class LlamaChunkStream:
         except RuntimeError:  # loop closed: nobody is listening any more
             self._stop.set()
 
+    def _chunk(
+        self, delta: dict[str, Any] | None, finish: str | None = None, usage: Any = None
+    ) -> dict[str, Any]:
+        choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+        out: dict[str, Any] = {
+            "id": self._id,
+            "object": "chat.completion.chunk",
+            "created": self._created,
+            "model": self._request.model_name,
+            "choices": choices,
+        }
+        if usage is not None:
+            out["usage"] = usage
+        return out
+
     def _run(self) -> None:
+        req = self._request
         try:
             with self._model.lock:
                 if self._stop.is_set():
                     return
-                chunks: Any = self._model.llm.create_chat_completion(stream=True, **self._params)
+                gen = self._model.generate(
+                    req.messages,
+                    req.tools,
+                    req.tool_choice,
+                    req.sampling,
+                    prompt_tools=req.prompt_tools,
+                )
+                self.call_mass = gen.call_mass
+                decoder = TurnDecoder(req.tools)
+                chunks: Any = gen.chunks
+                generated = 0
+                finish = "stop"
                 for chunk in chunks:
                     if self._stop.is_set():
                         break
-                    self._put(chunk)
+                    generated += 1
+                    choice = chunk["choices"][0]
+                    text = decoder.feed(choice.get("text") or "")
+                    if text:
+                        self._put(self._chunk({"role": "assistant", "content": text}))
+                    if choice.get("finish_reason") == "length":
+                        finish = "length"
+                    if decoder.mode == "reply" and generated >= req.max_reply_tokens:
+                        finish = "length"
+                        break
+                call = decoder.finish()
+                if call is not None and call.name:
+                    if not call.valid:
+                        log.info(
+                            "local LLM: %s arguments do not validate: %s", call.name, call.error
+                        )
+                    self._put(
+                        self._chunk(
+                            {
+                                "role": "assistant",
+                                "tool_calls": [
+                                    {
+                                        "index": 0,
+                                        "id": f"call_{uuid.uuid4().hex[:24]}",
+                                        "type": "function",
+                                        "function": {
+                                            "name": call.name,
+                                            "arguments": json.dumps(call.arguments),
+                                        },
+                                    }
+                                ],
+                            }
+                        )
+                    )
+                    finish = "tool_calls"
+                elif decoder.mode == "call":
+                    log.warning("local LLM: unfinished tool call dropped (%d tokens)", generated)
+                self._put(self._chunk({}, finish))
+                self._put(
+                    self._chunk(
+                        None,
+                        usage={
+                            "prompt_tokens": gen.prompt_tokens,
+                            "completion_tokens": generated,
+                            "total_tokens": gen.prompt_tokens + generated,
+                        },
+                    )
+                )
         except Exception as exc:
             self._put(exc)
         finally:
@@ -179,29 +411,58 @@ class LocalLlamaLLMService(OpenAILLMService):
         """Load the weights now (otherwise the first response does it)."""
         await self._model()
 
-    async def warm(self, messages: list[dict[str, Any]] | None = None) -> None:
-        """Prefill the system prompt (and any context so far) into the shared KV cache."""
+    async def warm(self, messages: list[dict[str, Any]] | None = None, tools: Any = None) -> None:
+        """Prefill the system prompt and tools (and any context so far) into the KV cache.
+
+        Called when a session starts, while the greeting plays, so the first real turn only
+        evaluates the caller's words.
+        """
         model = await self._model()
         if messages is None:
             messages = []
             if system := self._system_instruction():
                 messages.append({"role": "system", "content": system})
             messages.append({"role": "user", "content": "Hello"})
-        await asyncio.to_thread(model.warm, messages)
+        await asyncio.to_thread(model.warm, messages, offered_tools(tools))
+
+    async def warm_context(self, context: LLMContext) -> None:
+        """:meth:`warm` with a session's context (its messages and tools)."""
+        invocation = await self.get_llm_adapter().get_llm_invocation_params(
+            context,
+            system_instruction=self._system_instruction(),
+            convert_developer_to_user=True,
+        )
+        messages = [dict(m) for m in invocation["messages"]]
+        await self.warm(messages, invocation.get("tools"))
 
     def _system_instruction(self) -> str | None:
         value = getattr(self._settings, "system_instruction", None)
         return value if isinstance(value, str) else None
 
-    def _llama_params(self, params: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {"messages": params["messages"]}
+    def _turn(self, params: dict[str, Any]) -> TurnRequest:
+        sampling: dict[str, Any] = {}
         for key in _SAMPLING:
             value = params.get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                out[key] = value
-        # Tool calling for local models is done elsewhere (constrained generation);
-        # llama.cpp's own emulation is unreliable with these models, so never pass tools.
-        return out
+                sampling[key] = value
+        max_reply = int(sampling.get("max_tokens") or 200)
+        messages = [dict(m) for m in params["messages"]]
+        offered = offered_tools(params.get("tools"))
+        used = called_this_turn(messages)
+        tools = [t for t in offered if t.name not in used]
+        # A tool call may need more tokens than a spoken reply (form prefills); the reply
+        # itself is cut at ``max_reply`` by the stream.
+        sampling["max_tokens"] = max(max_reply, 512) if tools else max_reply
+        choice = params.get("tool_choice")
+        return TurnRequest(
+            messages=messages,
+            prompt_tools=offered,
+            tools=tools,
+            tool_choice=choice if isinstance(choice, (str, dict)) else "auto",
+            sampling=sampling,
+            max_reply_tokens=max_reply,
+            model_name=str(params.get("model") or "local"),
+        )
 
     async def get_chat_completions(self, context: LLMContext) -> Any:
         adapter = self.get_llm_adapter()
@@ -212,7 +473,7 @@ class LocalLlamaLLMService(OpenAILLMService):
         )
         params = self.build_chat_completion_params(invocation)
         model = await self._model()
-        return LlamaChunkStream(model, self._llama_params(params))
+        return LlamaChunkStream(model, self._turn(params))
 
     async def run_inference(
         self,
@@ -227,17 +488,35 @@ class LocalLlamaLLMService(OpenAILLMService):
             system_instruction=system_instruction or self._system_instruction(),
             convert_developer_to_user=True,
         )
-        params = self._llama_params(self.build_chat_completion_params(invocation))
+        params = self.build_chat_completion_params(invocation)
+        sampling: dict[str, Any] = {
+            k: v
+            for k in _SAMPLING
+            if isinstance(v := params.get(k), (int, float)) and not isinstance(v, bool)
+        }
         if max_tokens is not None:
-            params["max_tokens"] = max_tokens
-        if response_schema is not None:
-            params["response_format"] = {"type": "json_object", "schema": response_schema}
+            sampling["max_tokens"] = max_tokens
+        messages = [dict(m) for m in params["messages"]]
         model = await self._model()
 
         def complete() -> str | None:
             with model.lock:
-                result: Any = model.llm.create_chat_completion(stream=False, **params)
-            content = result["choices"][0]["message"].get("content")
-            return str(content) if content is not None else None
+                tokens, stop = model.prompt_tokens(messages, [])
+                kwargs: dict[str, Any] = {}
+                if response_schema is not None:
+                    from llama_cpp.llama_grammar import LlamaGrammar
+
+                    kwargs["grammar"] = LlamaGrammar.from_json_schema(
+                        json.dumps(response_schema), verbose=False
+                    )
+                result: Any = model.llm.create_completion(
+                    prompt=tokens,
+                    stop=stop,
+                    stream=False,
+                    **sampling,
+                    **kwargs,
+                )
+            text = result["choices"][0].get("text")
+            return str(text) if text is not None else None
 
         return await asyncio.to_thread(complete)

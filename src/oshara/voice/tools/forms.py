@@ -17,7 +17,10 @@ outcome reaches the LLM whenever it comes (at most ``ToolDeps.form_timeout`` lat
 
 Text mode has no data channel. The tool returns ``{"status": "offered", form_id, prefill?,
 message}`` at once; the messages route adds the form to its answer (``forms: [...]``,
-see :func:`offered_forms`) and the text UI renders it. The agent is not told the outcome.
+see :func:`offered_forms`) and the text UI renders it. The page then posts the outcome as
+``{form_result: {...}}`` to the same messages route; :meth:`ShowFormTool.take_offer` finds
+the call that offered the form, and the text session tells the agent the cleaned outcome the
+way Pipecat tells a late asynchronous tool result (a ``developer`` message naming the call).
 
 Events: ``form_shown`` ``{form_id, mode, prefilled}`` and ``form_result``
 ``{form_id, status, response_id?}`` (no values: those are in the tool-call log).
@@ -43,7 +46,8 @@ CLIENT_CALL_PREFIX = "show_form:"
 MAX_VALUE_CHARS = 2_000
 TEXT_OFFERED = (
     "The form is now shown to the visitor in the chat. They fill it in and submit it there; "
-    "you will not see what they enter. Tell them briefly that the form is on their screen."
+    "what they submit (or that they closed the form) will reach you in a later message. Tell "
+    "them briefly that the form is on their screen."
 )
 
 
@@ -162,6 +166,7 @@ class ShowFormTool(Tool):
         super().__init__("show_form", description, parameters)
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._hooked: set[int] = set()
+        self._offered: dict[str, str] = {}  # text mode: form id → the offering call's id
 
     @property
     def asynchronous(self) -> bool:
@@ -172,6 +177,7 @@ class ShowFormTool(Tool):
         prefill = check_prefill(form, arguments.get("prefill"))
         shown = {"form_id": form.id, "mode": self.mode, "prefilled": sorted(prefill)}
         if self.mode != "voice":
+            self._offered[form.id] = call.tool_call_id
             call.events("form_shown", shown)
             out: dict[str, Any] = {"status": "offered", "form_id": form.id}
             if prefill:
@@ -211,6 +217,14 @@ class ShowFormTool(Tool):
             result_event["response_id"] = outcome["response_id"]
         call.events("form_result", result_event)
         return outcome
+
+    def take_offer(self, form_id: str) -> tuple[str, FormDefinition] | None:
+        """Text mode: the id of the call that offered ``form_id`` and the form, once (the
+        form's outcome is told to the agent a single time); ``None`` if no such offer waits."""
+        call_id = self._offered.pop(form_id, None)
+        if call_id is None:
+            return None
+        return call_id, self.forms[form_id]
 
     def _hook(self, rtvi: Any) -> None:
         if id(rtvi) in self._hooked:

@@ -1,0 +1,204 @@
+"""Local LLM turn latency: first token, tokens/s, the cost of constrained decoding, and what
+happens when two sessions talk at once.
+
+    python bench/local_llm.py                          # qwen2.5-0.5b
+    python bench/local_llm.py --model qwen2.5-1.5b --turns 8
+
+One process, one shared model (as the server runs it). Every figure is measured in this run:
+
+* ``free``     — plain sampling, no grammar, no decision step (the baseline);
+* ``reply``    — the reply grammar (no markdown, no tags) with tools offered and the decision
+  step (one softmax over the first-token logits) choosing "reply";
+* ``call``     — turns that end in a tool call (decision → call grammar with the tool's schema);
+* ``2 at once``— two sessions send a turn at the same moment. Generation is serialised by the
+  model lock (llama.cpp contexts are not re-entrant); the second waits for the first.
+
+Prompts are the support-agent character of the eval set with its tools; each session's system
+prompt and tools are prefilled first (as the runtime does while the greeting plays), so
+"first token" is the cost of a typical turn: evaluate the caller's words, decide, sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from oshara.providers.llm.local import LlamaOptions, SharedLlama  # noqa: E402
+from oshara.providers.llm.toolcall import offered_tools  # noqa: E402
+from oshara.voice.models import resolve_model  # noqa: E402
+from oshara.voice.prompt import render_system_prompt  # noqa: E402
+
+TOOLS = offered_tools(
+    [
+        {
+            "name": "ticket_lookup",
+            "description": "Look up the status of one of the caller's support tickets by its id.",
+            "parameters": {
+                "type": "object",
+                "properties": {"ticket_id": {"type": "string", "description": "like TICKET-123"}},
+                "required": ["ticket_id"],
+            },
+        },
+        {
+            "name": "create_ticket",
+            "description": "Open a new support ticket for the caller.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "subject": {"type": "string"},
+                    "priority": {"type": "string", "enum": ["low", "normal", "high"]},
+                },
+                "required": ["subject", "priority"],
+            },
+        },
+        {"name": "end_call", "description": "End the call after saying goodbye.", "parameters": {}},
+    ]
+)
+PROMPT = (
+    "You are Sam, the support agent of Acme Internet. Help callers with their own tickets, "
+    "outages and billing questions."
+)
+REPLIES = [
+    "Hi, how are you today?",
+    "What are your opening hours?",
+    "Can you check my ticket?",
+    "Do you also sell routers?",
+    "What is the difference between your two plans?",
+    "Thanks, that was helpful.",
+    "Who am I talking to?",
+    "Is there anything else I should know?",
+]
+CALLS = [
+    "What's the status of ticket TICKET-456?",
+    "Please open a high priority ticket, my internet is down.",
+    "Could you look up TICKET-1002 for me?",
+    "Open a low priority ticket about a billing typo.",
+]
+
+
+def _messages(user: str, session: int) -> list[dict[str, Any]]:
+    system = render_system_prompt(
+        PROMPT + f" (line {session})", {}, character_name="Sam", tools=True
+    )
+    return [
+        {"role": "system", "content": system},
+        {"role": "assistant", "content": "Hi, this is Sam from Acme. How can I help?"},
+        {"role": "user", "content": user},
+    ]
+
+
+def turn(
+    model: SharedLlama, user: str, session: int, *, mode: str, t0: float | None = None
+) -> dict[str, Any]:
+    """One turn; times from ``t0`` (default: now) to the first token and to the end."""
+    start = time.perf_counter() if t0 is None else t0
+    with model.lock:
+        if mode == "free":
+            tokens, stop = model.prompt_tokens(_messages(user, session), TOOLS)
+            chunks: Any = model.llm.create_completion(
+                prompt=tokens, stop=stop, stream=True, max_tokens=60, temperature=0.0
+            )
+            decided = None
+        else:
+            gen = model.generate(
+                _messages(user, session), TOOLS, "auto", {"max_tokens": 60, "temperature": 0.0}
+            )
+            chunks, decided = gen.chunks, gen.tool_choice
+        first = None
+        n = 0
+        text = ""
+        for chunk in chunks:
+            if first is None:
+                first = time.perf_counter()
+            n += 1
+            text += chunk["choices"][0]["text"]
+    end = time.perf_counter()
+    first = first or end
+    return {
+        "first_ms": (first - start) * 1000,
+        "total_ms": (end - start) * 1000,
+        "tok_s": (n - 1) / (end - first) if n > 1 and end > first else 0.0,
+        "decided": decided,
+        "text": text,
+    }
+
+
+def _p50(rows: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in rows) if rows else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="qwen2.5-0.5b")
+    parser.add_argument("--turns", type=int, default=8, help="turns per scenario")
+    args = parser.parse_args()
+
+    t = time.perf_counter()
+    model = SharedLlama.get(resolve_model(args.model), LlamaOptions())
+    print(f"model {args.model}: loaded in {time.perf_counter() - t:.1f} s")
+    for session in (0, 1):
+        t = time.perf_counter()
+        model.warm(_messages("Hello", session)[:2], TOOLS)
+        print(f"prefill system prompt + tools (session {session}): {time.perf_counter() - t:.2f} s")
+    t = time.perf_counter()
+    model._call_starts()
+    print(f"decision mask over the vocabulary: {time.perf_counter() - t:.2f} s (once per model)")
+
+    results: dict[str, list[dict[str, Any]]] = {"free": [], "reply": [], "call": []}
+    for i in range(args.turns):
+        results["free"].append(turn(model, REPLIES[i % len(REPLIES)], 0, mode="free"))
+        results["reply"].append(turn(model, REPLIES[i % len(REPLIES)], 0, mode="auto"))
+        results["call"].append(turn(model, CALLS[i % len(CALLS)], 0, mode="auto"))
+
+    # Two sessions at once: both start at t0; the second waits for the model lock.
+    pairs: list[dict[str, Any]] = []
+    for i in range(max(2, args.turns // 2)):
+        out: list[dict[str, Any]] = [{}, {}]
+        t0 = time.perf_counter()
+
+        def run(k: int, i: int = i, t0: float = t0, out: list[dict[str, Any]] = out) -> None:
+            out[k] = turn(model, REPLIES[(i + k) % len(REPLIES)], k, mode="auto", t0=t0)
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in (0, 1)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        out.sort(key=lambda r: r["first_ms"])
+        pairs.append({"first": out[0], "second": out[1]})
+
+    base = _p50(results["free"], "first_ms")
+    print(f"\n{'scenario':<28}{'first token p50':>16}{'vs free':>9}{'full p50':>11}{'tok/s':>8}")
+    rows = [
+        ("free (no grammar)", results["free"]),
+        ("reply (decision+grammar)", results["reply"]),
+        ("tool call (decision+schema)", results["call"]),
+        ("2 at once: first served", [p["first"] for p in pairs]),
+        ("2 at once: second served", [p["second"] for p in pairs]),
+    ]
+    for label, data in rows:
+        first = _p50(data, "first_ms")
+        print(
+            f"{label:<28}{first:>13.0f} ms{first / base:>8.2f}x"
+            f"{_p50(data, 'total_ms'):>8.0f} ms{_p50(data, 'tok_s'):>8.1f}"
+        )
+    calls = sum(1 for r in results["call"] if r["decided"] == "required")
+    replies = sum(1 for r in results["reply"] if r["decided"] == "none")
+    print(
+        f"\ndecision: {calls}/{len(results['call'])} tool requests → call, "
+        f"{replies}/{len(results['reply'])} chit-chat → reply"
+    )
+    print("sample reply:", repr(results["reply"][0]["text"][:120]))
+    print("sample call: ", repr(results["call"][0]["text"][:160]))
+
+
+if __name__ == "__main__":
+    main()

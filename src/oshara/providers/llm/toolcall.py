@@ -1,0 +1,419 @@
+"""Tool calling for local models: one grammar decides between replying and calling a tool.
+
+llama.cpp's own function-calling emulation is unreliable with small models (tool JSON lands in
+``content``, ``tool_choice="auto"`` breaks), so local models get constrained decoding instead:
+
+* The prompt is rendered with the model's own chat template. Templates that know tools (Qwen
+  2.5) render them natively; for the others the same Hermes-style block (``<tools>…</tools>``,
+  ``<tool_call>…</tool_call>``, ``<tool_response>…</tool_response>``) is written into the
+  messages, so every model sees one format.
+* Generation runs under one GBNF grammar::
+
+      root  ::= call | reply
+      call  ::= "<tool_call>" name-and-arguments-of-one-offered-tool "</tool_call>"
+      reply ::= speakable text, never starting with "<", no markdown characters
+
+  The first token therefore decides: reply (streamed to TTS token by token) or call one of the
+  offered tools, whose arguments are generated under that tool's ``input_schema`` converted to
+  GBNF (required fields, enums, no extra properties, nested objects). Arguments are validated
+  against the schema once more after decoding, for the keywords a grammar cannot express.
+* ``tool_choice`` is honoured: ``"none"`` leaves only ``reply``, ``"required"`` only ``call``, a
+  named function only that function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+from llama_cpp.llama_grammar import SchemaConverter
+
+TOOL_OPEN = "<tool_call>"
+TOOL_CLOSE = "</tool_call>"
+
+# Characters a spoken reply never needs: markdown emphasis, headings, code, tables, links,
+# braces, and "<" (which would start a tool call). Newlines too: one spoken paragraph.
+REPLY_FORBIDDEN = "<>*#`|_~[]{}\\\n\r\t"
+
+_TOOLS_HEADER = (
+    "# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+    "You are provided with function signatures within <tools></tools> XML tags:\n<tools>"
+)
+_TOOLS_FOOTER = (
+    "\n</tools>\n\nFor each function call, return a json object with function name and "
+    "arguments within <tool_call></tool_call> XML tags:\n<tool_call>\n"
+    '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
+)
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One offered function, in the shape the grammar and the prompt need."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+    def as_openai(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+
+def normalise_parameters(schema: Any) -> dict[str, Any]:
+    """A tool's argument schema as an object schema (no schema → no arguments)."""
+    if not isinstance(schema, Mapping) or not schema:
+        return {"type": "object", "properties": {}}
+    out = dict(schema)
+    # An object without declared properties: the grammar would allow any JSON object. For a
+    # spoken agent that means "no arguments", unless extra properties are explicitly allowed.
+    if (
+        out.get("type", "object") == "object"
+        and "properties" not in out
+        and out.get("additionalProperties") in (None, False)
+    ):
+        out["properties"] = {}
+    return out
+
+
+def offered_tools(tools: Any) -> list[Tool]:
+    """OpenAI-format ``tools`` (or anything falsy / ``NOT_GIVEN``) → :class:`Tool` list."""
+    if not isinstance(tools, Sequence) or isinstance(tools, (str, bytes)):
+        return []
+    out: list[Tool] = []
+    for item in tools:
+        if not isinstance(item, Mapping):
+            continue
+        fn = item.get("function", item)
+        if not isinstance(fn, Mapping) or not isinstance(fn.get("name"), str):
+            continue
+        out.append(
+            Tool(
+                name=fn["name"],
+                description=str(fn.get("description") or ""),
+                parameters=normalise_parameters(fn.get("parameters")),
+            )
+        )
+    return out
+
+
+def called_this_turn(messages: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Tools already called since the user last spoke.
+
+    Small models tend to call the same tool again right after its result arrives; offering
+    only the tools not yet used in this turn makes that loop impossible while still allowing
+    a chain of different tools (look up, then create).
+    """
+    names: set[str] = set()
+    for message in reversed(messages):
+        role = message.get("role")
+        if role in ("user", "developer"):
+            break
+        if role == "assistant":
+            for call in message.get("tool_calls") or []:
+                fn = call.get("function") if isinstance(call, Mapping) else None
+                if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
+                    names.add(fn["name"])
+    return names
+
+
+# ----------------------------------------------------------------------------- grammar
+
+
+def _literal(text: str) -> str:
+    """A GBNF string literal."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'"{escaped}"'
+
+
+def _char_class_excluding(chars: str) -> str:
+    escaped = "".join(
+        {"\\": "\\\\", "]": "\\]", "[": "\\[", "^": "\\^", "-": "\\-"}.get(c, c)
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+        for c in chars
+    )
+    return f"[^{escaped}]"
+
+
+def reply_rule() -> str:
+    free = _char_class_excluding(REPLY_FORBIDDEN)
+    first = _char_class_excluding(REPLY_FORBIDDEN + " ")
+    return f"{first} {free}*"
+
+
+def select_tools(tools: list[Tool], tool_choice: Any) -> tuple[list[Tool], bool]:
+    """Which tools the grammar may call, and whether a plain reply is allowed."""
+    if tool_choice == "none" or not tools:
+        return [], True
+    if tool_choice == "required":
+        return tools, False
+    if isinstance(tool_choice, Mapping):
+        fn = tool_choice.get("function")
+        name = fn.get("name") if isinstance(fn, Mapping) else None
+        chosen = [t for t in tools if t.name == name]
+        if chosen:
+            return chosen, False
+    return tools, True
+
+
+MAX_STRING = 200
+"""Longest string argument the grammar lets a model write when the schema sets no
+``maxLength``: values said on a call are short, and a small model that starts rambling inside
+a string must still close the call within the token budget."""
+MAX_ITEMS = 10
+"""Likewise for arrays without ``maxItems``."""
+
+
+def bounded(schema: Any) -> Any:
+    """A copy of ``schema`` with default length bounds on free strings and arrays."""
+    if isinstance(schema, list):
+        return [bounded(item) for item in schema]
+    if not isinstance(schema, Mapping):
+        return schema
+    out = {key: bounded(value) for key, value in schema.items()}
+    free = not any(k in out for k in ("enum", "const", "pattern", "format", "$ref"))
+    if out.get("type") == "string" and free and "maxLength" not in out:
+        out["maxLength"] = max(MAX_STRING, int(out.get("minLength") or 0))
+    if out.get("type") == "array" and "maxItems" not in out:
+        out["maxItems"] = max(MAX_ITEMS, int(out.get("minItems") or 0))
+    return out
+
+
+def build_grammar(tools: list[Tool], tool_choice: Any = "auto") -> str:
+    """GBNF for one assistant turn: a speakable reply or exactly one schema-valid tool call."""
+    callable_tools, allow_reply = select_tools(tools, tool_choice)
+    converter: Any = SchemaConverter(  # type: ignore[no-untyped-call]
+        prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
+    )
+    calls: list[str] = []
+    for i, tool in enumerate(callable_tools):
+        schema = converter.resolve_refs(bounded(tool.parameters), f"tool{i}")
+        rule = converter.visit(schema, f"tool{i}-args")
+        head = _literal(f'"{json.dumps(tool.name)[1:-1]}", "arguments": ')
+        calls.append(f"{head} {rule}")
+    rules: list[str] = []
+    alternatives: list[str] = []
+    if calls:
+        alternatives.append("call")
+        rules.append(
+            "call ::= "
+            + _literal(TOOL_OPEN + '\n{"name": ')
+            + " ( "
+            + " | ".join(calls)
+            + " ) "
+            + _literal("}\n" + TOOL_CLOSE)
+        )
+    if allow_reply:
+        alternatives.append("reply")
+        rules.append(f"reply ::= {reply_rule()}")
+    rules.insert(0, "root ::= " + " | ".join(alternatives))
+    schema_rules = str(converter.format_grammar())
+    # llama-cpp-python's string rule lets raw control characters into JSON strings (invalid
+    # JSON: a model that "types" a newline inside a value breaks the call). Escapes only.
+    schema_rules = schema_rules.replace(_LOOSE_CHAR, _STRICT_CHAR)
+    return "\n".join(rules) + "\n" + schema_rules
+
+
+_LOOSE_CHAR = 'char ::= [^"\\\\] |'
+_STRICT_CHAR = 'char ::= [^"\\\\\\x7F\\x00-\\x1F] |'
+
+
+class GrammarCache:
+    """Compiled grammars by (tools, choice): characters reuse the same tool set every turn."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._items: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, tools: list[Tool], tool_choice: Any) -> Any:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        key = json.dumps(
+            [[t.name, t.parameters] for t in tools] + [tool_choice if tools else None],
+            sort_keys=True,
+            default=str,
+        )
+        with self._lock:
+            grammar = self._items.get(key)
+            if grammar is None:
+                grammar = LlamaGrammar.from_string(build_grammar(tools, tool_choice), verbose=False)
+                if len(self._items) >= self._size:
+                    self._items.pop(next(iter(self._items)))
+                self._items[key] = grammar
+            return grammar
+
+
+# ----------------------------------------------------------------------------- prompt
+
+
+def _arguments_object(arguments: Any) -> Any:
+    if isinstance(arguments, str):
+        try:
+            return json.loads(arguments) if arguments.strip() else {}
+        except json.JSONDecodeError:
+            return {}
+    return arguments if arguments is not None else {}
+
+
+def _text(content: Any) -> str:
+    """Message content as text (OpenAI content parts are joined)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Sequence):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, Mapping))
+    return str(content)
+
+
+def tools_block(tools: list[Tool]) -> str:
+    lines = "".join("\n" + json.dumps(t.as_openai(), ensure_ascii=False) for t in tools)
+    return _TOOLS_HEADER + lines + _TOOLS_FOOTER
+
+
+def call_text(name: str, arguments: Any) -> str:
+    body = json.dumps({"name": name, "arguments": _arguments_object(arguments)}, ensure_ascii=False)
+    return f"{TOOL_OPEN}\n{body}\n{TOOL_CLOSE}"
+
+
+def prepare_messages(
+    messages: Sequence[Mapping[str, Any]], tools: list[Tool], *, native_tools: bool
+) -> list[dict[str, Any]]:
+    """Messages ready for the model's template.
+
+    With ``native_tools`` the template renders tools, tool calls and tool results itself (tool
+    call arguments must be objects, not the OpenAI JSON strings). Otherwise everything is
+    written as text in the Hermes format Qwen uses natively.
+    """
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.get("role")
+        if role == "developer":
+            role = "user"
+        if role == "assistant" and message.get("tool_calls"):
+            calls = [c.get("function", {}) for c in message["tool_calls"]]
+            if native_tools:
+                out.append(
+                    {
+                        "role": "assistant",
+                        "content": _text(message.get("content")) or None,
+                        "tool_calls": [
+                            {
+                                "type": "function",
+                                "function": {
+                                    "name": c.get("name", ""),
+                                    "arguments": _arguments_object(c.get("arguments")),
+                                },
+                            }
+                            for c in calls
+                        ],
+                    }
+                )
+            else:
+                text = "\n".join(call_text(c.get("name", ""), c.get("arguments")) for c in calls)
+                prefix = _text(message.get("content"))
+                out.append(
+                    {"role": "assistant", "content": f"{prefix}\n{text}" if prefix else text}
+                )
+        elif role == "tool":
+            content = _text(message.get("content"))
+            if native_tools:
+                out.append({"role": "tool", "content": content})
+            else:
+                out.append(
+                    {"role": "user", "content": f"<tool_response>\n{content}\n</tool_response>"}
+                )
+        elif role in ("system", "user", "assistant"):
+            out.append({"role": role, "content": _text(message.get("content"))})
+    if tools and not native_tools:
+        block = tools_block(tools)
+        if out and out[0]["role"] == "system":
+            out[0] = {"role": "system", "content": f"{out[0]['content']}\n\n{block}"}
+        else:
+            out.insert(0, {"role": "system", "content": block})
+    return out
+
+
+# ----------------------------------------------------------------------------- decoding
+
+
+@dataclass
+class ToolCall:
+    name: str
+    arguments: dict[str, Any]
+    valid: bool
+    error: str | None = None
+
+
+_CALL_RE = re.compile(re.escape(TOOL_OPEN) + r"\s*(\{.*\})\s*" + re.escape(TOOL_CLOSE), re.S)
+
+
+def parse_call(text: str, tools: list[Tool]) -> ToolCall | None:
+    """The tool call in a finished generation (``None`` for a plain reply)."""
+    match = _CALL_RE.search(text)
+    if match is None:
+        return None
+    try:
+        payload = json.loads(match.group(1))
+    except json.JSONDecodeError as exc:
+        return ToolCall(name="", arguments={}, valid=False, error=f"invalid JSON: {exc.msg}")
+    name = payload.get("name") if isinstance(payload, dict) else None
+    arguments = payload.get("arguments") if isinstance(payload, dict) else None
+    if not isinstance(name, str) or not isinstance(arguments, dict):
+        return ToolCall(name=str(name or ""), arguments={}, valid=False, error="bad call shape")
+    tool = next((t for t in tools if t.name == name), None)
+    if tool is None:
+        return ToolCall(name=name, arguments=arguments, valid=False, error="unknown tool")
+    error = schema_error(tool.parameters, arguments)
+    return ToolCall(name=name, arguments=arguments, valid=error is None, error=error)
+
+
+def schema_error(schema: Mapping[str, Any], arguments: Any) -> str | None:
+    try:
+        jsonschema.validate(arguments, schema)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "arguments"
+        return f"{where}: {exc.message}"
+    except jsonschema.SchemaError:
+        return None  # the character's schema was checked when it was saved
+    return None
+
+
+@dataclass
+class TurnDecoder:
+    """Splits a streamed generation into reply text (passed on at once) or one tool call."""
+
+    tools: list[Tool]
+    _buffer: list[str] = field(default_factory=list)
+    mode: str | None = None  # "reply" | "call"
+
+    def feed(self, piece: str) -> str:
+        """Text to stream to the listener now (empty while a tool call is being generated)."""
+        if not piece:
+            return ""
+        if self.mode is None:
+            self.mode = "call" if piece.lstrip().startswith("<") else "reply"
+        if self.mode == "call":
+            self._buffer.append(piece)
+            return ""
+        return piece
+
+    def finish(self) -> ToolCall | None:
+        if self.mode != "call":
+            return None
+        return parse_call("".join(self._buffer), self.tools)

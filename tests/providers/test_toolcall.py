@@ -1,0 +1,320 @@
+"""Constrained tool calling for local models: grammar from JSON Schema, prompt, decoding.
+
+The grammar tests parse every generated grammar with llama.cpp's own GBNF parser and, where a
+model is installed, sample from it: whatever the model does, the output is a speakable reply
+or one call whose arguments validate against the tool's schema.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from oshara.providers.llm.toolcall import (
+    MAX_ITEMS,
+    MAX_STRING,
+    REPLY_FORBIDDEN,
+    TOOL_CLOSE,
+    TOOL_OPEN,
+    GrammarCache,
+    Tool,
+    TurnDecoder,
+    bounded,
+    build_grammar,
+    called_this_turn,
+    normalise_parameters,
+    offered_tools,
+    parse_call,
+    prepare_messages,
+    select_tools,
+)
+from oshara.voice.models import is_installed, resolve_model
+
+TICKET = {
+    "type": "object",
+    "properties": {"ticket_id": {"type": "string", "description": "like TICKET-123"}},
+    "required": ["ticket_id"],
+}
+CREATE = {
+    "type": "object",
+    "properties": {
+        "subject": {"type": "string"},
+        "priority": {"type": "string", "enum": ["low", "normal", "high"]},
+        "contact": {
+            "type": "object",
+            "properties": {"email": {"type": "string"}, "phone": {"type": "string"}},
+            "required": ["email"],
+        },
+        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+        "count": {"type": "integer"},
+        "urgent": {"type": "boolean"},
+    },
+    "required": ["subject", "priority"],
+}
+
+
+def _tools(*specs: tuple[str, dict[str, Any] | None]) -> list[Tool]:
+    return offered_tools(
+        [
+            {"type": "function", "function": {"name": n, "description": n, "parameters": p}}
+            for n, p in specs
+        ]
+    )
+
+
+def _parses(grammar: str) -> None:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    LlamaGrammar.from_string(grammar, verbose=False)  # raises ValueError when invalid
+
+
+# ----------------------------------------------------------------------------- tools in
+
+
+def test_offered_tools_reads_openai_format_and_skips_junk() -> None:
+    tools = offered_tools(
+        [
+            {"type": "function", "function": {"name": "a", "parameters": TICKET}},
+            {"name": "b", "description": "bare function dict"},
+            {"type": "function", "function": {"description": "no name"}},
+            "nonsense",
+        ]
+    )
+    assert [t.name for t in tools] == ["a", "b"]
+    assert tools[1].parameters == {"type": "object", "properties": {}}
+    assert offered_tools(None) == [] and offered_tools("x") == []
+
+
+def test_schema_without_properties_means_no_arguments() -> None:
+    assert normalise_parameters({"type": "object"}) == {"type": "object", "properties": {}}
+    loose = {"type": "object", "additionalProperties": True}
+    assert normalise_parameters(loose) == loose
+
+
+# ----------------------------------------------------------------------------- grammar
+
+
+def test_grammar_offers_reply_and_every_tool() -> None:
+    grammar = build_grammar(_tools(("ticket_lookup", TICKET), ("create_ticket", CREATE)))
+    _parses(grammar)
+    root = grammar.splitlines()[0]
+    assert root == "root ::= call | reply"
+    assert '\\"ticket_lookup\\", \\"arguments\\": ' in grammar
+    assert '\\"create_ticket\\", \\"arguments\\": ' in grammar
+    assert '"\\"low\\"" | "\\"normal\\"" | "\\"high\\""' in grammar  # the enum, as literals
+    # JSON strings: no raw control characters (a typed newline would make invalid JSON)
+    assert 'char ::= [^"\\\\\\x7F\\x00-\\x1F] |' in grammar
+
+
+def test_tool_choice_narrows_the_grammar() -> None:
+    tools = _tools(("a", TICKET), ("b", None))
+    assert build_grammar(tools, "none").splitlines()[0] == "root ::= reply"
+    assert build_grammar(tools, "required").splitlines()[0] == "root ::= call"
+    named = build_grammar(tools, {"type": "function", "function": {"name": "b"}})
+    assert named.splitlines()[0] == "root ::= call" and '\\"a\\"' not in named
+    assert select_tools(tools, {"function": {"name": "missing"}}) == (tools, True)
+    assert build_grammar([], "auto").splitlines()[0] == "root ::= reply"
+    for g in (build_grammar(tools, "none"), build_grammar(tools, "required"), named):
+        _parses(g)
+
+
+def test_odd_tool_names_and_schemas_still_make_valid_grammars() -> None:
+    tools = _tools(
+        ('quote"name', TICKET),
+        ("mcp__server__do-thing.v2", {"type": "object", "properties": {"x": {"type": "number"}}}),
+        ("refs", {"$defs": {"id": {"type": "string"}}, "type": "object",
+                  "properties": {"id": {"$ref": "#/$defs/id"}}, "required": ["id"]}),
+        ("anyof", {"type": "object", "properties": {"v": {"anyOf": [{"type": "string"},
+                                                                    {"type": "integer"}]}}}),
+    )  # fmt: skip
+    _parses(build_grammar(tools))
+
+
+def test_free_strings_and_arrays_get_default_bounds() -> None:
+    schema = bounded(CREATE)
+    props = schema["properties"]
+    assert props["subject"]["maxLength"] == MAX_STRING
+    assert "maxLength" not in props["priority"]  # an enum is bounded already
+    assert props["contact"]["properties"]["email"]["maxLength"] == MAX_STRING
+    assert props["tags"]["maxItems"] == 3 and props["tags"]["items"]["maxLength"] == MAX_STRING
+    assert bounded({"type": "array"})["maxItems"] == MAX_ITEMS
+    assert bounded({"type": "string", "minLength": 500})["maxLength"] == 500
+    assert CREATE["properties"]["subject"] == {"type": "string"}  # the original is untouched
+
+
+def test_reply_rule_excludes_markdown_and_tool_tags() -> None:
+    grammar = build_grammar([])
+    reply = next(line for line in grammar.splitlines() if line.startswith("reply ::="))
+    for ch in "<*#`|":
+        assert ch in REPLY_FORBIDDEN
+        assert ch in reply
+
+
+def test_grammar_cache_reuses_compiled_grammars() -> None:
+    cache = GrammarCache(size=2)
+    a = _tools(("a", TICKET))
+    assert cache.get(a, "auto") is cache.get(_tools(("a", TICKET)), "auto")
+    assert cache.get(a, "auto") is not cache.get(a, "required")
+    cache.get(_tools(("b", TICKET)), "auto")  # evicts the oldest
+    assert len(cache._items) == 2
+
+
+# ----------------------------------------------------------------------------- prompt
+
+
+def _conversation() -> list[dict[str, Any]]:
+    return [
+        {"role": "system", "content": "You are Sam."},
+        {"role": "user", "content": "Status of TICKET-456?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {
+                        "name": "ticket_lookup",
+                        "arguments": '{"ticket_id": "TICKET-456"}',
+                    },
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": '{"status": "resolved"}'},
+    ]
+
+
+def test_native_templates_get_argument_objects() -> None:
+    out = prepare_messages(_conversation(), _tools(("ticket_lookup", TICKET)), native_tools=True)
+    assert out[2]["tool_calls"][0]["function"]["arguments"] == {"ticket_id": "TICKET-456"}
+    assert out[3] == {"role": "tool", "content": '{"status": "resolved"}'}
+    assert out[0] == {"role": "system", "content": "You are Sam."}  # the template adds tools
+
+
+def test_other_templates_get_the_hermes_format_as_text() -> None:
+    out = prepare_messages(_conversation(), _tools(("ticket_lookup", TICKET)), native_tools=False)
+    assert out[0]["content"].startswith("You are Sam.\n\n# Tools")
+    assert '"name": "ticket_lookup"' in out[0]["content"]
+    assert out[2]["content"] == (
+        f'{TOOL_OPEN}\n{{"name": "ticket_lookup", "arguments": {{"ticket_id": "TICKET-456"}}}}'
+        f"\n{TOOL_CLOSE}"
+    )
+    assert out[3]["role"] == "user" and "<tool_response>" in out[3]["content"]
+    no_system = prepare_messages(_conversation()[1:], _tools(("t", None)), native_tools=False)
+    assert no_system[0]["role"] == "system" and "# Tools" in no_system[0]["content"]
+
+
+def test_content_parts_and_developer_role_become_text() -> None:
+    out = prepare_messages(
+        [
+            {
+                "role": "developer",
+                "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+            }
+        ],
+        [],
+        native_tools=True,
+    )
+    assert out == [{"role": "user", "content": "ab"}]
+
+
+# ----------------------------------------------------------------------------- decoding
+
+
+def test_decoder_streams_replies_and_holds_calls() -> None:
+    tools = _tools(("ticket_lookup", TICKET))
+    reply = TurnDecoder(tools)
+    assert reply.feed("It is ") == "It is "
+    assert reply.feed("resolved.") == "resolved."
+    assert reply.finish() is None
+
+    call = TurnDecoder(tools)
+    for piece in [
+        TOOL_OPEN,
+        '\n{"name": "ticket_lookup", ',
+        '"arguments": {"ticket_id": "T-1"}}',
+        f"\n{TOOL_CLOSE}",
+    ]:
+        assert call.feed(piece) == ""
+    result = call.finish()
+    assert result is not None and result.valid
+    assert (result.name, result.arguments) == ("ticket_lookup", {"ticket_id": "T-1"})
+
+
+def test_parse_call_validates_against_the_schema() -> None:
+    tools = _tools(("create_ticket", CREATE))
+    bad = parse_call(
+        TOOL_OPEN
+        + '{"name": "create_ticket", "arguments": {"subject": "x", "priority": "asap"}}'
+        + TOOL_CLOSE,
+        tools,
+    )
+    assert bad is not None and not bad.valid and "priority" in (bad.error or "")
+    unknown = parse_call(f'{TOOL_OPEN}{{"name": "nope", "arguments": {{}}}}{TOOL_CLOSE}', tools)
+    assert unknown is not None and not unknown.valid and unknown.error == "unknown tool"
+    broken = parse_call(f"{TOOL_OPEN}{{not json}}{TOOL_CLOSE}", tools)
+    assert broken is not None and not broken.valid
+    assert parse_call("just words", tools) is None
+
+
+# ----------------------------------------------------------------------------- with a model
+
+
+def _model(name: str) -> Path:
+    if not is_installed(name):
+        pytest.skip(f"model not installed: {name} (oshara models install {name})")
+    return resolve_model(name)
+
+
+@pytest.fixture(scope="module")
+def smol() -> Any:
+    from oshara.providers.llm.local import LlamaOptions, SharedLlama
+
+    return SharedLlama.get(_model("smollm2-135m"), LlamaOptions(n_ctx=2048))
+
+
+def _generate(model: Any, user: str, tools: list[Tool], choice: Any, seed: int) -> str:
+    with model.lock:
+        gen = model.generate(
+            [
+                {"role": "system", "content": "You help with tickets."},
+                {"role": "user", "content": user},
+            ],
+            tools,
+            choice,
+            {"max_tokens": 1200, "temperature": 1.0, "seed": seed},
+        )
+        return "".join(c["choices"][0]["text"] for c in gen.chunks)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_forced_calls_always_validate_even_on_a_tiny_model(smol: Any, seed: int) -> None:
+    """Sampling at temperature 1 from a 135M model: the grammar alone keeps arguments valid."""
+    tools = _tools(("ticket_lookup", TICKET), ("create_ticket", CREATE), ("end_call", None))
+    text = _generate(
+        smol, "Open a high priority ticket about my broken printer.", tools, "required", seed
+    )
+    assert text.startswith(TOOL_OPEN) and text.endswith(TOOL_CLOSE), text
+    call = parse_call(text, tools)
+    assert call is not None and call.valid, (call, text)
+    tool = next(t for t in tools if t.name == call.name)
+    jsonschema.validate(call.arguments, tool.parameters)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_replies_never_contain_markdown_or_tags(smol: Any, seed: int) -> None:
+    text = _generate(
+        smol, "Give me a bulleted markdown list of three **bold** fruits.", [], "none", seed
+    )
+    assert text.strip()
+    assert not set(text) & set(REPLY_FORBIDDEN), text
+
+
+def test_tools_called_since_the_user_spoke_are_not_offered_again() -> None:
+    conversation = _conversation()
+    assert called_this_turn(conversation) == {"ticket_lookup"}
+    assert called_this_turn([*conversation, {"role": "user", "content": "thanks"}]) == set()
+    assert called_this_turn(conversation[:2]) == set()
