@@ -318,3 +318,29 @@ def test_tools_called_since_the_user_spoke_are_not_offered_again() -> None:
     assert called_this_turn(conversation) == {"ticket_lookup"}
     assert called_this_turn([*conversation, {"role": "user", "content": "thanks"}]) == set()
     assert called_this_turn(conversation[:2]) == set()
+
+
+def test_llama_cpp_parser_guards_the_sampler(smol: Any) -> None:
+    """An unparseable grammar would crash the process inside the sampler: it never gets there."""
+    assert smol.grammar_ok('root ::= "yes" | "no"')
+    assert not smol.grammar_ok('root ::= "a\\d"')
+    dated = {
+        "type": "object",
+        "properties": {"date": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}},
+        "required": ["date"],
+    }
+    assert "pattern" not in bounded(dated)["properties"]["date"]
+    assert smol.grammar_ok(build_grammar(_tools(("check_availability", dated))))
+
+
+def test_a_grammar_llama_cpp_rejects_is_rebuilt_loosely() -> None:
+    seen: list[str] = []
+
+    def verify(text: str) -> bool:
+        seen.append(text)
+        return "tool0-args ::= object" in text
+
+    cache = GrammarCache(verify=verify)
+    cache.get(_tools(("create_ticket", CREATE)), "auto")
+    assert len(seen) == 2
+    assert "tool0-args-subject" in seen[0] and "tool0-args-subject" not in seen[1]

@@ -40,7 +40,9 @@ from oshara.voice.agent import (
     Builtins,
     build_context,
     create_services,
+    system_prompt,
 )
+from oshara.voice.guard import PromptGuard
 from oshara.voice.recording import TranscriptRecording
 from oshara.voice.spec import SessionRecorder, SessionSpec
 
@@ -136,12 +138,14 @@ class VoiceSession:
         user.add_event_handler("on_user_turn_idle", self._on_user_idle)
 
         s = self.services
+        self.guard = PromptGuard(system_prompt(self.spec))
         pipeline = Pipeline(
             [
                 self.transport.input(),
                 s.stt,
                 user,
                 s.llm,
+                self.guard,
                 s.tts,
                 self.transport.output(),
                 assistant,

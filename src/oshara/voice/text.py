@@ -39,7 +39,14 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
 from oshara.providers.registry import ProviderSettings
-from oshara.voice.agent import AgentServices, Builtins, build_context, create_services
+from oshara.voice.agent import (
+    AgentServices,
+    Builtins,
+    build_context,
+    create_services,
+    system_prompt,
+)
+from oshara.voice.guard import PromptGuard
 from oshara.voice.recording import TranscriptRecording, _ms
 from oshara.voice.spec import SessionRecorder, SessionSpec
 from oshara.voice.tools.forms import ShowFormTool, clean_outcome
@@ -151,6 +158,7 @@ class TextSession:
         self.context = build_context(spec, self.services, self.builtins)
         self.turn_timeout = turn_timeout
         self.collector = ReplyCollector()
+        self.guard = PromptGuard(system_prompt(spec))
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -159,7 +167,9 @@ class TextSession:
         self._limit_task: asyncio.Task[None] | None = None
         pair = LLMContextAggregatorPair(self.context)
         self.worker = PipelineWorker(
-            Pipeline([pair.user(), self.services.llm, self.collector, pair.assistant()]),
+            Pipeline(
+                [pair.user(), self.services.llm, self.guard, self.collector, pair.assistant()]
+            ),
             params=PipelineParams(enable_metrics=True),
             idle_timeout_secs=None,
             cancel_on_idle_timeout=False,

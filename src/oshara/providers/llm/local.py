@@ -98,7 +98,7 @@ class SharedLlama:
             verbose=False,
         )
         self.formatter, self.native_tools = _chat_formatter(self.llm)
-        self.grammars = GrammarCache()
+        self.grammars = GrammarCache(verify=self.grammar_ok)
         self._call_mask: np.ndarray[Any, np.dtype[np.bool_]] | None = None
         # The first evaluation in a process pays a one-time setup cost (~1 s on 2 cores);
         # pay it at load time rather than on the first caller's turn.
@@ -158,6 +158,19 @@ class SharedLlama:
             **sampling,
         )
         return gen
+
+    def grammar_ok(self, grammar: str) -> bool:
+        """Does llama.cpp's own GBNF parser accept ``grammar``? (It returns no sampler
+        instead of raising, and llama-cpp-python would then crash on the null pointer.)"""
+        import llama_cpp as lib
+
+        sampler = lib.llama_sampler_init_grammar(
+            self.llm._model.vocab, grammar.encode("utf-8"), b"root"
+        )
+        if not sampler:
+            return False
+        lib.llama_sampler_free(sampler)
+        return True
 
     def call_mass(self, tokens: list[int]) -> float:
         """Probability the model gives to starting a tool call right after ``tokens``.

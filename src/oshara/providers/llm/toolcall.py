@@ -24,14 +24,17 @@ llama.cpp's own function-calling emulation is unreliable with small models (tool
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
 from llama_cpp.llama_grammar import SchemaConverter
+
+log = logging.getLogger(__name__)
 
 TOOL_OPEN = "<tool_call>"
 TOOL_CLOSE = "</tool_call>"
@@ -179,18 +182,30 @@ MAX_ITEMS = 10
 
 
 def bounded(schema: Any) -> Any:
-    """A copy of ``schema`` with default length bounds on free strings and arrays."""
+    """A copy of ``schema`` ready for the grammar converter.
+
+    Free strings and arrays get default length bounds. ``pattern`` is dropped: the converter
+    mistranslates common regex escapes (``\\d``) into grammars llama.cpp cannot parse, and the
+    pattern is still enforced by the ``jsonschema`` check after decoding.
+    """
     if isinstance(schema, list):
         return [bounded(item) for item in schema]
     if not isinstance(schema, Mapping):
         return schema
-    out = {key: bounded(value) for key, value in schema.items()}
-    free = not any(k in out for k in ("enum", "const", "pattern", "format", "$ref"))
+    out = {key: bounded(value) for key, value in schema.items() if key != "pattern"}
+    free = not any(k in out for k in ("enum", "const", "format", "$ref"))
     if out.get("type") == "string" and free and "maxLength" not in out:
         out["maxLength"] = max(MAX_STRING, int(out.get("minLength") or 0))
     if out.get("type") == "array" and "maxItems" not in out:
         out["maxItems"] = max(MAX_ITEMS, int(out.get("minItems") or 0))
     return out
+
+
+def loosened(tools: list[Tool]) -> list[Tool]:
+    """The same tools with arguments as any JSON object: the fallback when a schema's grammar
+    does not parse (arguments are then only checked after decoding)."""
+    loose = {"type": "object", "additionalProperties": True}
+    return [Tool(t.name, t.description, loose) for t in tools]
 
 
 def build_grammar(tools: list[Tool], tool_choice: Any = "auto") -> str:
@@ -233,12 +248,18 @@ _STRICT_CHAR = 'char ::= [^"\\\\\\x7F\\x00-\\x1F] |'
 
 
 class GrammarCache:
-    """Compiled grammars by (tools, choice): characters reuse the same tool set every turn."""
+    """Compiled grammars by (tools, choice): characters reuse the same tool set every turn.
 
-    def __init__(self, size: int = 64) -> None:
+    ``verify`` is llama.cpp's own parser (see :meth:`SharedLlama.grammar_ok`): an invalid
+    grammar must never reach the sampler, where llama-cpp-python crashes the process on it.
+    A grammar that does not parse is rebuilt with loosened argument schemas.
+    """
+
+    def __init__(self, size: int = 64, verify: Callable[[str], bool] | None = None) -> None:
         self._size = size
         self._items: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._verify = verify
 
     def get(self, tools: list[Tool], tool_choice: Any) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar
@@ -251,7 +272,17 @@ class GrammarCache:
         with self._lock:
             grammar = self._items.get(key)
             if grammar is None:
-                grammar = LlamaGrammar.from_string(build_grammar(tools, tool_choice), verbose=False)
+                text = build_grammar(tools, tool_choice)
+                if self._verify is not None and not self._verify(text):
+                    log.warning(
+                        "tool schemas of %s give a grammar llama.cpp rejects; "
+                        "their arguments are checked after decoding only",
+                        ", ".join(t.name for t in tools),
+                    )
+                    text = build_grammar(loosened(tools), tool_choice)
+                    if not self._verify(text):
+                        text = build_grammar([], "none")
+                grammar = LlamaGrammar.from_string(text, verbose=False)
                 if len(self._items) >= self._size:
                     self._items.pop(next(iter(self._items)))
                 self._items[key] = grammar
