@@ -21,6 +21,7 @@ from oshara.providers.llm.toolcall import (
     TOOL_OPEN,
     GrammarCache,
     Tool,
+    ToolCall,
     TurnDecoder,
     bounded,
     build_grammar,
@@ -30,6 +31,7 @@ from oshara.providers.llm.toolcall import (
     parse_call,
     prepare_messages,
     select_tools,
+    ungrounded,
 )
 from oshara.voice.models import is_installed, resolve_model
 
@@ -344,3 +346,28 @@ def test_a_grammar_llama_cpp_rejects_is_rebuilt_loosely() -> None:
     cache.get(_tools(("create_ticket", CREATE)), "auto")
     assert len(seen) == 2
     assert "tool0-args-subject" in seen[0] and "tool0-args-subject" not in seen[1]
+
+
+def test_ids_the_caller_never_said_are_ungrounded() -> None:
+    tools = _tools(
+        ("ticket_lookup", TICKET),
+        ("notify", {"type": "object", "properties": {"email": {"type": "string"},
+                                                     "note": {"type": "string"}},
+                    "required": ["email", "note"]}),
+    )  # fmt: skip
+    said = [{"role": "user", "content": "What's happening with ticket four five six, no 456?"}]
+    made_up = ToolCall("ticket_lookup", {"ticket_id": "TICKET-123"}, valid=True)
+    heard = ToolCall("ticket_lookup", {"ticket_id": "TICKET-456"}, valid=True)
+    assert ungrounded(made_up, tools, said) == ["ticket_id"]
+    assert ungrounded(heard, tools, said) == []
+    mail = [{"role": "user", "content": "Send it to Dana.W@example.org please"}]
+    assert ungrounded(ToolCall("notify", {"email": "dana.w@example.org", "note": "x"}, True),
+                      tools, mail) == []  # fmt: skip
+    assert ungrounded(ToolCall("notify", {"email": "bob@example.org", "note": "x"}, True),
+                      tools, mail) == ["email"]  # fmt: skip
+    # ids that came back from an earlier tool result count as heard
+    created = [*said, {"role": "tool", "content": '{"ticket_id": "TICKET-1001"}'}]
+    assert (
+        ungrounded(ToolCall("ticket_lookup", {"ticket_id": "TICKET-1001"}, True), tools, created)
+        == []
+    )

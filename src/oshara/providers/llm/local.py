@@ -36,6 +36,7 @@ from oshara.providers.llm.toolcall import (
     called_this_turn,
     offered_tools,
     prepare_messages,
+    ungrounded,
 )
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class LlamaOptions:
     n_threads_batch: int = 2
     """Threads evaluating the prompt (compute-bound, nothing else runs then)."""
     n_batch: int = 256
-    call_threshold: float | None = 0.05
+    call_threshold: float | None = 0.001
     """The decision step: with tools offered (``tool_choice="auto"``) the turn becomes a tool
     call when the model puts at least this much probability on starting one (``<`` / ``{``
     tokens) as its first token, and a plain reply otherwise. ``None`` leaves the choice to
@@ -270,6 +271,7 @@ class LlamaChunkStream:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._id = f"chatcmpl-{uuid.uuid4().hex[:20]}"
         self.call_mass: float | None = None
+        self.dropped_call: str | None = None
         self._created = int(time.time())
         self._thread = threading.Thread(target=self._run, name="llama-generate", daemon=True)
         self._thread.start()
@@ -309,24 +311,30 @@ class LlamaChunkStream:
                     prompt_tools=req.prompt_tools,
                 )
                 self.call_mass = gen.call_mass
-                decoder = TurnDecoder(req.tools)
-                chunks: Any = gen.chunks
-                generated = 0
-                finish = "stop"
-                for chunk in chunks:
-                    if self._stop.is_set():
-                        break
-                    generated += 1
-                    choice = chunk["choices"][0]
-                    text = decoder.feed(choice.get("text") or "")
-                    if text:
-                        self._put(self._chunk({"role": "assistant", "content": text}))
-                    if choice.get("finish_reason") == "length":
-                        finish = "length"
-                    if decoder.mode == "reply" and generated >= req.max_reply_tokens:
-                        finish = "length"
-                        break
+                decoder, generated, finish = self._consume(gen.chunks)
                 call = decoder.finish()
+                if (
+                    call is not None
+                    and gen.call_mass is not None  # the decision step chose the call
+                    and not self._stop.is_set()
+                    and (missing := ungrounded(call, req.tools, req.messages))
+                ):
+                    log.info(
+                        "local LLM: %s call dropped, %s not given by the caller",
+                        call.name,
+                        ", ".join(missing),
+                    )
+                    self.dropped_call = call.name
+                    gen = self._model.generate(
+                        req.messages,
+                        req.tools,
+                        "none",
+                        req.sampling,
+                        prompt_tools=req.prompt_tools,
+                    )
+                    decoder, more, finish = self._consume(gen.chunks)
+                    generated += more
+                    call = decoder.finish()
                 if call is not None and call.name:
                     if not call.valid:
                         log.info(
@@ -368,6 +376,27 @@ class LlamaChunkStream:
             self._put(exc)
         finally:
             self._put(_END)
+
+    def _consume(self, chunks: Any) -> tuple[TurnDecoder, int, str]:
+        """Stream reply text as it is sampled; a call is held in the decoder."""
+        req = self._request
+        decoder = TurnDecoder(req.tools)
+        generated = 0
+        finish = "stop"
+        for chunk in chunks:
+            if self._stop.is_set():
+                break
+            generated += 1
+            choice = chunk["choices"][0]
+            text = decoder.feed(choice.get("text") or "")
+            if text:
+                self._put(self._chunk({"role": "assistant", "content": text}))
+            if choice.get("finish_reason") == "length":
+                finish = "length"
+            if decoder.mode == "reply" and generated >= req.max_reply_tokens:
+                finish = "length"
+                break
+        return decoder, generated, finish
 
     def __aiter__(self) -> LlamaChunkStream:
         return self

@@ -425,6 +425,47 @@ def schema_error(schema: Mapping[str, Any], arguments: Any) -> str | None:
     return None
 
 
+_GROUNDED_NAME = re.compile(r"(^|_)(id|number|no|code|email|phone|reference|ref)$", re.I)
+
+
+def _user_text(messages: Sequence[Mapping[str, Any]]) -> str:
+    """What the caller said (and tools returned): where ids in arguments must come from."""
+    return " ".join(
+        _text(m.get("content")) for m in messages if m.get("role") in ("user", "tool", "developer")
+    )
+
+
+def ungrounded(
+    call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Required id-like arguments (``*_id``, ``*_number``, ``email``…) whose value the caller
+    never said. A small model asked "check my ticket" fills ``ticket_id`` with a made-up
+    ``TICKET-123``; such a call is dropped and the model asked to reply (ask for the id)."""
+    tool = next((t for t in tools if t.name == call.name), None)
+    if tool is None:
+        return []
+    heard = _user_text(messages).lower()
+    heard_alnum = re.sub(r"[^0-9a-z@.]", "", heard)
+    heard_digits = re.findall(r"\d+", heard)
+    missing: list[str] = []
+    for name in tool.parameters.get("required") or []:
+        value = call.arguments.get(name)
+        if not isinstance(value, str) or not _GROUNDED_NAME.search(name):
+            continue
+        text = value.strip().lower()
+        if not text:
+            missing.append(name)
+            continue
+        digits = re.findall(r"\d+", text)
+        if digits:
+            grounded = all(any(d in h for h in heard_digits) for d in digits)
+        else:
+            grounded = re.sub(r"[^0-9a-z@.]", "", text) in heard_alnum
+        if not grounded:
+            missing.append(name)
+    return missing
+
+
 @dataclass
 class TurnDecoder:
     """Splits a streamed generation into reply text (passed on at once) or one tool call."""
