@@ -490,8 +490,9 @@ class LocalLlamaLLMService(OpenAILLMService):
         max_reply = int(sampling.get("max_tokens") or 200)
         messages = [dict(m) for m in params["messages"]]
         offered = offered_tools(params.get("tools"))
-        used = called_this_turn(messages)
-        tools = [t for t in offered if t.name not in used]
+        # Once a tool has answered in this turn, the model speaks: small models otherwise
+        # chain further calls (and the same call again) after every result.
+        tools = [] if called_this_turn(messages) else offered
         # A tool call may need more tokens than a spoken reply (form prefills); the reply
         # itself is cut at ``max_reply`` by the stream.
         sampling["max_tokens"] = max(max_reply, 512) if tools else max_reply
