@@ -40,10 +40,8 @@ TICKETS: dict[str, dict[str, Any]] = {
     },
 }
 
-_DIGIT_WORDS = {
-    w: str(i)
-    for i, w in enumerate("zero one two three four five six seven eight nine".split())
-}
+_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_DIGIT_WORDS = {w: str(i) for i, w in enumerate(_DIGITS)}
 
 
 def ticket_number(value: str) -> str:

@@ -37,6 +37,7 @@ from oshara.providers.llm.toolcall import (
     offered_tools,
     prepare_messages,
     ungrounded,
+    unwarranted_end,
 )
 
 log = logging.getLogger(__name__)
@@ -317,12 +318,15 @@ class LlamaChunkStream:
                     call is not None
                     and gen.call_mass is not None  # the decision step chose the call
                     and not self._stop.is_set()
-                    and (missing := ungrounded(call, req.tools, req.messages))
+                    and (
+                        (missing := ungrounded(call, req.tools, req.messages))
+                        or unwarranted_end(call, req.messages)
+                    )
                 ):
                     log.info(
-                        "local LLM: %s call dropped, %s not given by the caller",
+                        "local LLM: %s call dropped (%s)",
                         call.name,
-                        ", ".join(missing),
+                        f"{', '.join(missing)} not given" if missing else "no goodbye",
                     )
                     self.dropped_call = call.name
                     gen = self._model.generate(

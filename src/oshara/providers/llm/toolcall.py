@@ -435,6 +435,24 @@ def _user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
+_CLOSING = re.compile(
+    r"\b(bye|goodbye|good ?night|that'?s (all|it|everything)|hang up|end (the|this) call|"
+    r"talk (to you )?later|see you|adi[oó]s|adieu|au revoir|tsch[uü]ss|ciao|arrivederci|"
+    r"no,? thanks?|nothing else)\b",
+    re.I,
+)
+
+
+def unwarranted_end(call: ToolCall, messages: Sequence[Mapping[str, Any]]) -> bool:
+    """``end_call`` without a closing word from the caller. Forced to choose a call, a small
+    model picks ``end_call`` for anything it does not want to answer (a jailbreak attempt)
+    and would hang up on the visitor; such a call is dropped and the model replies."""
+    if call.name != "end_call":
+        return False
+    last = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+    return last is None or not _CLOSING.search(_text(last.get("content")))
+
+
 def ungrounded(
     call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
 ) -> list[str]:
