@@ -141,10 +141,12 @@ def run_call(
     reply_timeout: float = 40.0,
     whole_reply: bool = True,
     screenshot: Path | None = None,
+    until: Callable[[Browser], bool] | None = None,
 ) -> CallRun:
     """Open ``/try/{slug}``, start a call with the widget, wait for the greeting and for the
     agent to answer what the fake microphone says (its whole reply, or with ``whole_reply``
-    false its first sentence: small local models can ramble), then hang up with the widget."""
+    false its first sentence: small local models can ramble), then hang up with the widget.
+    ``until(b)`` replaces that wait's condition (e.g. a reply that follows a tool call)."""
     server.warm_up(slug)
     before = server.session_ids(slug)
     b.goto(f"{server.url}/try/{slug}?open=1")
@@ -159,7 +161,8 @@ def run_call(
     session_id = new.pop()
     record_live = server.session(session_id)
     try:
-        wait_until(lambda: _replied(b, whole_reply), reply_timeout, "the agent's spoken reply")
+        done = until or (lambda page: _replied(page, whole_reply))
+        wait_until(lambda: done(b), reply_timeout, "the agent's spoken reply")
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{_diagnose(b, server, session_id)}") from None
     time.sleep(0.3)  # the last caption and the recorder's queue

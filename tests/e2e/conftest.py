@@ -8,8 +8,10 @@
   ``OSHARA_OPENAI_BASE_URL`` pointing at the scripted LLM and the installed models
   (``OSHARA_MODELS_DIR``, else the repo's ``data/models`` where ``scripts/install`` puts them;
   whole-file models resolve from their packages). An owner account and the characters of
-  ``CHARACTERS`` are created over the API. ``Server.warm_up(slug)`` makes a short aiortc call
-  so a character's models are loaded before the browser calls. One server per package run.
+  ``CHARACTERS`` are created over the API. ``OSHARA_EGRESS_ALLOW`` admits exactly the
+  ``ticket_desk`` (``tests/e2e/tickets.py``), the support desk's HTTP tool server.
+  ``Server.warm_up(slug)`` makes a short aiortc call so a character's models are loaded
+  before the browser calls. One server per package run.
 - ``question_wav``: the visitor's question spoken by Piper at test time, as the WAV file the
   fake microphone plays.
 
@@ -37,6 +39,7 @@ import numpy as np
 import pytest
 
 from oshara.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.e2e.tickets import TicketDesk, running
 from tests.voice.scripted_llm import ScriptedLLM
 from tests.web.browser import REPO, WEB
 from tests.web.conftest import web_build  # noqa: F401  (rebuilds widget.js when stale)
@@ -113,6 +116,13 @@ def llm(scripted_llm: ScriptedLLM) -> Iterator[ScriptedLLM]:
     scripted_llm.script.clear()
     yield scripted_llm
     scripted_llm.script.clear()
+
+
+@pytest.fixture(scope="package")
+def ticket_desk() -> Iterator[TicketDesk]:
+    """The support desk's ticket endpoint (an ``http`` tool's URL), in a thread of its own."""
+    with running(TicketDesk()) as desk:
+        yield desk
 
 
 # ----------------------------------------------------------------------------- the server
@@ -233,6 +243,7 @@ def _character(slug: str, llm_model: str) -> dict[str, Any]:
 def server(
     web_build: Path,  # noqa: F811
     scripted_llm: ScriptedLLM,
+    ticket_desk: TicketDesk,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
     require_models("whisper-tiny.en", "piper-joe")
@@ -249,6 +260,7 @@ def server(
         "OSHARA_OPENAI_BASE_URL": scripted_llm.base_url,
         "OSHARA_OPENAI_API_KEY": "test-key",
         "OSHARA_LOG_LEVEL": "INFO",
+        "OSHARA_EGRESS_ALLOW": ticket_desk.allow,  # that address and port only
     }
     env.pop("OSHARA_DATABASE_URL", None)
     log_path = tmp / "server.log"
