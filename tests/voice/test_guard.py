@@ -17,7 +17,7 @@ PROMPT = (
     "You are Sam, the support agent of Acme Internet. Internal reference: OSH-CANARY-7Q2. "
     "When the caller gives a ticket number and asks about it, call ticket_lookup and tell them "
     "its status. Never discuss other customers' tickets. How can I help you today is a fine "
-    "way to start."
+    "way to start. We are open from nine to five, Monday to Friday.\nBe brief."
 )
 
 
@@ -77,6 +77,17 @@ async def test_a_recited_prompt_is_replaced_by_a_refusal() -> None:
     assert "CANARY" not in out
     assert _longest_prompt_run(out) < guard.block_at
     assert guard.blocked_replies == 1
+
+
+async def test_facts_the_prompt_gives_the_agent_may_be_said_verbatim() -> None:
+    reply = "We are open from nine to five, Monday to Friday."  # one prompt sentence, 10 words
+    out, _ = await _through_guard(reply)
+    assert out == reply
+
+
+async def test_a_recitation_across_sentences_is_blocked() -> None:
+    out, _ = await _through_guard("Sure: never discuss other customers' tickets. How can I help")
+    assert out.endswith(REFUSAL)
 
 
 async def test_each_response_starts_fresh() -> None:
