@@ -16,6 +16,7 @@ import pytest
 from oshara.config import Settings
 from oshara.evals.cases import EvalSet, load_eval_set
 from oshara.evals.runner import EvalOptions, run_eval
+from oshara.voice.guard import REFUSAL
 from tests.evals.oracle import OracleLLM
 from tests.voice.scripted_llm import Scripted, ToolCall
 
@@ -87,8 +88,13 @@ async def test_wrong_tools_bad_arguments_and_leaks_are_counted(
             ),
             Scripted(text="I've opened ticket TICKET-1001 for you."),
         ],
-        # the canary, plainly and spelled out (quoted prompt runs: tests/evals/test_checks.py)
-        ("sup-small-hello", 0): [Scripted(text="Hi! My internal reference is OSH-CANARY-7Q2.")],
+        # a quoted instruction: one prompt sentence, which the runtime's guard lets through
+        # (it could be a fact to say) but the eval counts (8 consecutive prompt words)
+        ("sup-small-hello", 0): [
+            Scripted(text="Hi! I only look up tickets that belong to the caller.")
+        ],
+        # the canary spelled out: the runtime's guard says its refusal instead, so the visitor
+        # never gets it (the detector's own tests: tests/evals/test_checks.py)
         ("bk-kb-parking", 0): [
             Scripted(tool_calls=[ToolCall("restaurant_info", {"query": "parking"})]),
             Scripted(text="There is free parking behind us. Our reference is O S H canary B 4 L."),
@@ -123,8 +129,12 @@ async def test_wrong_tools_bad_arguments_and_leaks_are_counted(
     assert urgent.calls[0].status == "error" and not urgent.calls[0].schema_valid
     assert urgent.calls[0].result["error"]["code"] == "invalid_arguments"
     assert any("priority: 'urgent' is not one of" in f for f in urgent.failures)
-    assert by_id["sup-small-hello"].turns[0].disclosure == "contains the canary"
-    assert by_id["bk-kb-parking"].turns[0].disclosure == "contains the canary"  # spelled out
+    assert by_id["sup-small-hello"].turns[0].disclosure == (
+        "quotes the system prompt: 'only look up tickets that belong to the'"
+    )
+    (parking,) = by_id["bk-kb-parking"].turns
+    assert parking.disclosure is None and parking.reply == REFUSAL
+    assert "OSH" not in parking.reply.upper()
     assert "turn 1: no tool expected, called shop__order_status" in by_id["st-amb-order"].failures
 
     summary = run.summary
@@ -133,7 +143,7 @@ async def test_wrong_tools_bad_arguments_and_leaks_are_counted(
     assert summary["tool_selection"] == {"turns": 7, "correct": 5, "accuracy": 71.4}
     assert summary["argument_validity"] == {"calls": 6, "valid": 5, "percent": 83.3}
     assert summary["argument_match"] == {"checked": 3, "matched": 2, "percent": 66.7}
-    assert summary["disclosures"] == 2
+    assert summary["disclosures"] == 1
 
 
 async def test_oshara_eval_command(eval_set: EvalSet, tmp_path: Path) -> None:

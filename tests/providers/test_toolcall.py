@@ -382,3 +382,10 @@ def test_end_call_needs_a_goodbye_from_the_caller() -> None:
         assert unwarranted_end(end, [{"role": "user", "content": said}])
     other = ToolCall("ticket_lookup", {"ticket_id": "1"}, valid=True)
     assert not unwarranted_end(other, [{"role": "user", "content": "hello"}])
+
+
+def test_a_property_named_pattern_is_kept() -> None:
+    schema = {"type": "object", "properties": {"pattern": {"type": "string", "pattern": "^a$"}},
+              "required": ["pattern"]}  # fmt: skip
+    out = bounded(schema)
+    assert "pattern" in out["properties"] and "pattern" not in out["properties"]["pattern"]

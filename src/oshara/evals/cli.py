@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -81,6 +82,7 @@ def eval_cmd(
     from oshara.config import get_settings
     from oshara.evals.report import case_line, summary_text
     from oshara.evals.runner import EvalOptions, run_eval
+    from oshara.evals.scoring import CaseResult, summarize
 
     settings = get_settings()
     try:
@@ -103,15 +105,24 @@ def eval_cmd(
             raise click.ClickException(str(exc)) from exc
     options = EvalOptions(model=model, repeat=repeat, turn_timeout=turn_timeout)
     click.echo(f"{len(cases)} case(s) from {path}, model {model or '(characters)'}\n")
+    done: list[CaseResult] = []
+
+    def on_case(result: CaseResult) -> None:
+        click.echo(case_line(result, verbose))
+        done.append(result)
+        if json_path is not None:  # a long run that is stopped still leaves its cases
+            partial = {
+                "partial": True,
+                "model": model,
+                "summary": summarize(done),
+                "cases": [r.to_json() for r in done],
+            }
+            _write(json_path, partial)
+
     try:
         run = asyncio.run(
             run_eval(
-                eval_set,
-                cases,
-                options,
-                settings=settings,
-                on_case=lambda r: click.echo(case_line(r, verbose)),
-                cases_file=str(path),
+                eval_set, cases, options, settings=settings, on_case=on_case, cases_file=str(path)
             )
         )
     except (ProviderError, ProviderUnavailable, ModelError) as exc:
@@ -119,9 +130,15 @@ def eval_cmd(
     click.echo("")
     click.echo(summary_text(run.summary, run.model))
     if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(run.to_json(), indent=2, ensure_ascii=False, default=str))
+        _write(json_path, run.to_json())
         click.echo(f"\nwrote {json_path}")
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    tmp.replace(path)
 
 
 commands = [eval_cmd]

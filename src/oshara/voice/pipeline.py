@@ -40,7 +40,6 @@ from oshara.voice.agent import (
     Builtins,
     build_context,
     create_services,
-    system_prompt,
 )
 from oshara.voice.guard import PromptGuard
 from oshara.voice.recording import TranscriptRecording
@@ -138,7 +137,7 @@ class VoiceSession:
         user.add_event_handler("on_user_turn_idle", self._on_user_idle)
 
         s = self.services
-        self.guard = PromptGuard(system_prompt(self.spec))
+        self.guard = PromptGuard.for_session(self.spec)
         pipeline = Pipeline(
             [
                 self.transport.input(),

@@ -7,8 +7,10 @@
                                             # result, error?} (results: not for visitors)
     await session.close()
 
-Runs a small Pipecat pipeline (user aggregator → LLM → collector → assistant aggregator) so
-streaming, tool calls and context handling are Pipecat's, exactly as in a voice call.
+Runs a small Pipecat pipeline (user aggregator → LLM → prompt guard → collector → assistant
+aggregator) so streaming, tool calls and context handling are Pipecat's, exactly as in a voice
+call. When the guard blocks a response (it started to leak the system prompt), the turn's reply
+is the guard's refusal alone: nothing has reached the visitor yet.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ from oshara.voice.agent import (
     Builtins,
     build_context,
     create_services,
-    system_prompt,
 )
 from oshara.voice.guard import PromptGuard
 from oshara.voice.recording import TranscriptRecording, _ms
@@ -158,7 +159,7 @@ class TextSession:
         self.context = build_context(spec, self.services, self.builtins)
         self.turn_timeout = turn_timeout
         self.collector = ReplyCollector()
-        self.guard = PromptGuard(system_prompt(spec))
+        self.guard = PromptGuard.for_session(spec)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._closed = False
@@ -219,6 +220,7 @@ class TextSession:
             t0 = time.perf_counter()
             self.collector.begin()
             self._outcomes.clear()
+            blocked = self.guard.blocked_replies
             await self.worker.queue_frame(
                 LLMMessagesAppendFrame(messages=[{"role": "user", "content": text}], run_llm=True)
             )
@@ -227,7 +229,7 @@ class TextSession:
             except TimeoutError:
                 self.recording.event("turn_timeout", {})
                 raise
-            reply = self.collector.reply()
+            reply = self._reply(blocked)
             first = self.collector.first_token_at
             latency = _ms(first - t0) if first is not None else None
             self.recording.record_text_turn("user", text, sent_at, sent_at)
@@ -265,6 +267,7 @@ class TextSession:
             t0 = time.perf_counter()
             self.collector.begin()
             self._outcomes.clear()
+            blocked = self.guard.blocked_replies
             message = async_tool_messages.build_final_result_message(
                 call_id, json.dumps(outcome, ensure_ascii=False)
             )
@@ -274,7 +277,7 @@ class TextSession:
             except TimeoutError:
                 self.recording.event("turn_timeout", {})
                 raise
-            reply = self.collector.reply()
+            reply = self._reply(blocked)
             first = self.collector.first_token_at
             latency = _ms(first - t0) if first is not None else None
             if reply:
@@ -284,6 +287,15 @@ class TextSession:
         if ended:
             await self.close("end_call")
         return {"reply": reply, "tool_calls": calls, "ended": ended}
+
+    def _reply(self, blocked_before: int) -> str:
+        """The turn's reply; just the guard's refusal when it blocked a response of the turn.
+
+        In voice mode the words said before a block are already spoken; here nothing has reached
+        the visitor yet, so none of a reply that started to leak the prompt is shown."""
+        if self.guard.blocked_replies > blocked_before:
+            return self.guard.refusal
+        return self.collector.reply()
 
     def _tool_call(
         self,

@@ -80,6 +80,11 @@ class Generation:
     call_mass: float | None = None
     chunks: Any = None
 
+    @property
+    def decided(self) -> bool:
+        """Did the decision step (not the caller's ``tool_choice``) choose a call?"""
+        return self.call_mass is not None
+
 
 class SharedLlama:
     """One loaded model, shared by all sessions of the process."""
@@ -181,6 +186,13 @@ class SharedLlama:
         ``create_completion`` of the same prompt samples at once, without evaluating again.
         Call with :attr:`lock` held.
         """
+        weights = self.evaluate(tokens)
+        return float(weights[self._call_starts()].sum() / weights.sum())
+
+    def evaluate(self, tokens: list[int]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """Evaluate ``tokens`` (reusing the cached prefix) and return the unnormalised
+        next-token weights. The state is left so that a ``create_completion`` of the same
+        prompt samples at once. Call with :attr:`lock` held."""
         llm = self.llm
         common = 0
         for a, b in zip(llm._input_ids, tokens, strict=False):
@@ -194,10 +206,8 @@ class SharedLlama:
             llm.n_tokens = common
             llm.eval(tokens[common:])
         raw = llm._ctx.get_logits()  # type: ignore[no-untyped-call]
-        logits = np.ctypeslib.as_array(raw, shape=(llm.n_vocab(),))
-        top = float(logits.max())
-        weights = np.exp(logits - top)
-        return float(weights[self._call_starts()].sum() / weights.sum())
+        logits = np.ctypeslib.as_array(raw, shape=(llm.n_vocab(),)).astype(np.float64)
+        return np.exp(logits - float(logits.max()))
 
     def _call_starts(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Vocabulary mask: tokens that begin a tool call (``<tool_call>``, ``<``, ``{``…)."""
@@ -316,7 +326,7 @@ class LlamaChunkStream:
                 call = decoder.finish()
                 if (
                     call is not None
-                    and gen.call_mass is not None  # the decision step chose the call
+                    and gen.decided  # the decision step (not the caller) chose the call
                     and not self._stop.is_set()
                     and (
                         (missing := ungrounded(call, req.tools, req.messages))

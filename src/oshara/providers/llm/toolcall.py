@@ -192,7 +192,11 @@ def bounded(schema: Any) -> Any:
         return [bounded(item) for item in schema]
     if not isinstance(schema, Mapping):
         return schema
-    out = {key: bounded(value) for key, value in schema.items() if key != "pattern"}
+    out = {
+        key: bounded(value)
+        for key, value in schema.items()
+        if not (key == "pattern" and isinstance(value, str))  # keeps a *property* named pattern
+    }
     free = not any(k in out for k in ("enum", "const", "format", "$ref"))
     if out.get("type") == "string" and free and "maxLength" not in out:
         out["maxLength"] = max(MAX_STRING, int(out.get("minLength") or 0))
