@@ -17,6 +17,7 @@ from oshara.providers.llm.toolcall import (
     MAX_ITEMS,
     MAX_STRING,
     REPLY_FORBIDDEN,
+    RESPOND,
     TOOL_CLOSE,
     TOOL_OPEN,
     GrammarCache,
@@ -33,6 +34,7 @@ from oshara.providers.llm.toolcall import (
     select_tools,
     ungrounded,
     unwarranted_end,
+    with_respond,
 )
 from oshara.voice.models import is_installed, resolve_model
 
@@ -389,3 +391,115 @@ def test_a_property_named_pattern_is_kept() -> None:
               "required": ["pattern"]}  # fmt: skip
     out = bounded(schema)
     assert "pattern" in out["properties"] and "pattern" not in out["properties"]["pattern"]
+
+
+def test_respond_directly_is_listed_once_and_never_callable() -> None:
+    tools = _tools(("ticket_lookup", TICKET))
+    assert [t.name for t in with_respond(tools)] == ["ticket_lookup", RESPOND.name]
+    assert with_respond(with_respond(tools)) == with_respond(tools)
+    assert RESPOND.name not in build_grammar(tools, "required")
+
+
+def _support_turn(smol: Any, user: str) -> tuple[list[dict[str, Any]], list[Tool], list[int]]:
+    tools = _tools(("ticket_lookup", TICKET), ("create_ticket", CREATE), ("end_call", None))
+    messages = [
+        {"role": "system", "content": "You help with tickets."},
+        {"role": "user", "content": user},
+    ]
+    tokens, _ = smol.prompt_tokens(messages, tools)
+    return messages, tools, tokens
+
+
+def test_the_prompt_lists_respond_directly_with_the_tools(smol: Any) -> None:
+    _, _tools_offered, tokens = _support_turn(smol, "Hi")
+    text = smol.llm.detokenize(tokens).decode("utf-8")
+    assert RESPOND.name in text and "ticket_lookup" in text
+
+
+def test_the_decision_is_rolled_back_before_the_turn_is_generated(smol: Any) -> None:
+    """The call opening read by the decision step leaves no trace: the next-token
+    distribution of the turn's own prompt is what it was without it."""
+    import numpy as np
+
+    _, tools, tokens = _support_turn(smol, "What is the status of TICKET-456?")
+    with smol.lock:
+        before = smol.evaluate(tokens)
+        options = smol.choose(tokens, tools)
+        after = smol.evaluate(tokens)
+    assert options is not None
+    assert set(options) == {"ticket_lookup", "create_ticket", "end_call", RESPOND.name}
+    assert abs(sum(options.values()) - 1.0) < 1e-6 and min(options.values()) >= 0.0
+    assert np.allclose(before / before.sum(), after / after.sum(), atol=1e-5)
+
+
+def test_the_decision_step_follows_the_most_likely_option(smol: Any) -> None:
+    messages, tools, _ = _support_turn(smol, "What is the status of TICKET-456?")
+    with smol.lock:
+        gen = smol.generate(messages, tools, "auto", {"max_tokens": 300, "temperature": 0.0})
+        text = "".join(c["choices"][0]["text"] for c in gen.chunks)
+    assert gen.options is not None and gen.decided
+    reply = gen.options[RESPOND.name]
+    assert gen.call_mass == pytest.approx(1.0 - reply)
+    best = max((k for k in gen.options if k != RESPOND.name), key=gen.options.__getitem__)
+    if gen.options[best] <= reply:
+        assert gen.tool_choice == "none" and not text.startswith(TOOL_OPEN)
+    else:
+        call = parse_call(text, tools)
+        assert gen.tool_choice == "required" and call is not None and call.valid
+        assert call.name == best
+
+
+def test_an_owner_tool_named_respond_directly_falls_back_to_call_mass(smol: Any) -> None:
+    _, tools, tokens = _support_turn(smol, "Hi")
+    mine = [*tools, Tool(RESPOND.name, "Mine.", {"type": "object", "properties": {}})]
+    with smol.lock:
+        assert smol.choose(tokens, mine) is None
+
+
+def test_a_date_the_caller_never_named_is_ungrounded() -> None:
+    avail = {
+        "type": "object",
+        "properties": {"date": {"type": "string"}, "party_size": {"type": "integer"}},
+        "required": ["date", "party_size"],
+    }
+    tools = [Tool("check_availability", "Free times.", avail)]
+
+    def missing(said: str, date: str) -> list[str]:
+        call = ToolCall("check_availability", {"date": date, "party_size": 4}, valid=True)
+        return ungrounded(call, tools, [{"role": "user", "content": said}])
+
+    assert missing("Do you have a table for 2?", "2026-11-25") == ["date"]  # today, made up
+    assert missing("A table for 2 on December 4th?", "2026-12-04") == []
+    assert missing("The twenty-first, please.", "2026-12-21") == []
+    assert missing("On the fourth.", "2026-12-04") == []
+    assert missing("Tomorrow evening for two.", "2026-11-26") == []
+    assert missing("Next Friday.", "2026-12-04") == []
+    assert missing("December thirteenth.", "2026-12-14") == ["date"]
+
+
+def test_enum_ids_are_the_tools_own_values_not_the_callers() -> None:
+    form = {
+        "type": "object",
+        "properties": {"form_id": {"type": "string", "enum": ["booking"]}},
+        "required": ["form_id"],
+    }
+    tools = [Tool("show_form", "Show a form.", form)]
+    call = ToolCall("show_form", {"form_id": "booking"}, valid=True)
+    assert ungrounded(call, tools, [{"role": "user", "content": "I'd like a table."}]) == []
+
+
+def test_names_sharing_their_first_tokens_get_their_own_probabilities(smol: Any) -> None:
+    tools = _tools(
+        ("shop__order_status", TICKET), ("shop__list_stores", None), ("policies", None)
+    )
+    messages = [
+        {"role": "system", "content": "You help shoppers."},
+        {"role": "user", "content": "Which stores do you have?"},
+    ]
+    with smol.lock:
+        tokens, _ = smol.prompt_tokens(messages, tools)
+        options = smol.choose(tokens, tools)
+    assert options is not None
+    assert set(options) == {"shop__order_status", "shop__list_stores", "policies", RESPOND.name}
+    assert abs(sum(options.values()) - 1.0) < 1e-6
+    assert options["shop__order_status"] != options["shop__list_stores"]

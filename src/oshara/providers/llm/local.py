@@ -30,6 +30,8 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.services.openai.llm import OpenAILLMService
 
 from oshara.providers.llm.toolcall import (
+    RESPOND,
+    TOOL_OPEN,
     GrammarCache,
     Tool,
     TurnDecoder,
@@ -38,6 +40,7 @@ from oshara.providers.llm.toolcall import (
     prepare_messages,
     ungrounded,
     unwarranted_end,
+    with_respond,
 )
 
 log = logging.getLogger(__name__)
@@ -69,6 +72,14 @@ class LlamaOptions:
     call when the model puts at least this much probability on starting one (``<`` / ``{``
     tokens) as its first token, and a plain reply otherwise. ``None`` leaves the choice to
     sampling under the combined grammar. Calibrated on the eval set (docs/evals.md)."""
+    respond_option: bool = True
+    """The decision step asks the model *which function it would call*, with one more function
+    in the prompt's tool list: ``respond_directly`` (answer in words). The turn's prompt is
+    followed by the opening of a call, ``<tool_call>\n{"name": "``, and the probabilities of
+    the functions' names decide: the most likely one is called, or the reply is
+    generated when ``respond_directly`` wins. Small models pick the right option there far
+    more reliably than they decide to open a call at all (docs/voice.md). ``call_threshold``
+    decides instead when an offered tool is itself named ``respond_directly``."""
 
 
 @dataclass
@@ -78,6 +89,9 @@ class Generation:
     prompt_tokens: int
     tool_choice: Any
     call_mass: float | None = None
+    """Probability the decision step gave to calling a tool rather than replying."""
+    options: dict[str, float] | None = None
+    """The decision step's probabilities by function (``respond_directly`` included)."""
     chunks: Any = None
 
     @property
@@ -107,6 +121,7 @@ class SharedLlama:
         self.formatter, self.native_tools = _chat_formatter(self.llm)
         self.grammars = GrammarCache(verify=self.grammar_ok)
         self._call_mask: np.ndarray[Any, np.dtype[np.bool_]] | None = None
+        self._opening: list[int] | None = None
         # The first evaluation in a process pays a one-time setup cost (~1 s on 2 cores);
         # pay it at load time rather than on the first caller's turn.
         self.warm([{"role": "user", "content": "Hi"}])
@@ -126,6 +141,8 @@ class SharedLlama:
         self, messages: list[dict[str, Any]], tools: list[Tool]
     ) -> tuple[list[int], list[str]]:
         """The chat template applied to ``messages`` (and the offered tools), tokenized."""
+        if tools and self.options.respond_option:
+            tools = with_respond(tools)
         prepared = prepare_messages(messages, tools, native_tools=self.native_tools)
         rendered = self.formatter(
             messages=prepared,  # type: ignore[arg-type]
@@ -153,13 +170,35 @@ class SharedLlama:
         tokens, stop = self.prompt_tokens(messages, tools if prompt_tools is None else prompt_tools)
         gen = Generation(prompt_tokens=len(tokens), tool_choice=tool_choice)
         threshold = self.options.call_threshold
-        if tools and tool_choice == "auto" and threshold is not None:
+        callable_tools = tools
+        options = (
+            self.choose(tokens, tools)
+            if tools and tool_choice == "auto" and self.options.respond_option
+            else None
+        )
+        if options is not None:
+            gen.options = options
+            reply = options.pop(RESPOND.name)
+            gen.call_mass = 1.0 - reply
+            best = max(options, key=options.__getitem__)
+            if options[best] <= reply:
+                gen.tool_choice = "none"
+            else:
+                callable_tools = [t for t in tools if t.name == best]
+                gen.tool_choice = "required"
+            gen.options[RESPOND.name] = reply
+            log.debug(
+                "local LLM: %s → %s",
+                " ".join(f"{k}={v:.2f}" for k, v in gen.options.items()),
+                "reply" if gen.tool_choice == "none" else best,
+            )
+        elif tools and tool_choice == "auto" and threshold is not None:
             gen.call_mass = self.call_mass(tokens)
             gen.tool_choice = "required" if gen.call_mass >= threshold else "none"
             log.debug("local LLM: call mass %.3f → %s", gen.call_mass, gen.tool_choice)
         gen.chunks = self.llm.create_completion(
             prompt=tokens,
-            grammar=self.grammars.get(tools, gen.tool_choice),
+            grammar=self.grammars.get(callable_tools, gen.tool_choice),
             stop=stop,
             stream=True,
             **sampling,
@@ -188,6 +227,58 @@ class SharedLlama:
         """
         weights = self.evaluate(tokens)
         return float(weights[self._call_starts()].sum() / weights.sum())
+
+    def choose(self, tokens: list[int], tools: list[Tool]) -> dict[str, float] | None:
+        """The decision step: the probability of each offered function and of
+        ``respond_directly`` as the name of a call opened right after ``tokens``, normalised
+        over those names. Names sharing their first tokens are told apart by evaluating the
+        shared tokens (``shop__order_status`` / ``shop__list_stores``). Everything evaluated
+        here is rolled back: the state is left as after :meth:`evaluate` of ``tokens``.
+        ``None`` when an offered tool is itself called ``respond_directly``. Call with
+        :attr:`lock` held."""
+        if any(t.name == RESPOND.name for t in tools):
+            return None  # an owner's tool has that name: decide by call mass
+        if self._opening is None:
+            text = TOOL_OPEN + '\n{"name": "'
+            self._opening = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        names = {
+            name: self.llm.tokenize(name.encode("utf-8"), add_bos=False, special=False)
+            for name in [t.name for t in tools] + [RESPOND.name]
+        }
+        out: dict[str, float] = {}
+        self._split(tokens + self._opening, names, 0, 1.0, out)
+        self.evaluate(tokens)  # roll back (the prompt's own state is cached, nothing re-runs)
+        return out
+
+    def _split(
+        self,
+        prefix: list[int],
+        names: dict[str, list[int]],
+        depth: int,
+        mass: float,
+        out: dict[str, float],
+    ) -> None:
+        """Share ``mass`` among ``names`` (all of which start with ``prefix``'s last
+        ``depth`` tokens) by the model's next-token probabilities."""
+        if len(names) == 1:
+            out[next(iter(names))] = mass
+            return
+        branches: dict[int, dict[str, list[int]]] = {}
+        for name, ids in names.items():
+            branches.setdefault(ids[depth] if depth < len(ids) else -1, {})[name] = ids
+        if -1 in branches or depth >= 8:  # one name is a prefix of another: call it even
+            for name in names:
+                out[name] = mass / len(names)
+            return
+        if len(branches) == 1:  # a shared token: no choice to read here
+            ((token, members),) = branches.items()
+            self._split([*prefix, token], members, depth + 1, mass, out)
+            return
+        weights = self.evaluate(prefix)
+        total = float(sum(weights[token] for token in branches))
+        for token, members in branches.items():
+            share = float(weights[token]) / total if total > 0.0 else 1.0 / len(branches)
+            self._split([*prefix, token], members, depth + 1, mass * share, out)
 
     def evaluate(self, tokens: list[int]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Evaluate ``tokens`` (reusing the cached prefix) and return the unnormalised
@@ -339,8 +430,15 @@ class LlamaChunkStream:
                         f"{', '.join(missing)} not given" if missing else "no goodbye",
                     )
                     self.dropped_call = call.name
+                    messages = req.messages
+                    if missing:
+                        # Say what is missing: left alone, the model announces the lookup
+                        # ("Sure, I'll check your ticket") instead of asking for the id.
+                        wanted = " and ".join(m.replace("_", " ") for m in missing)
+                        note = f"To use {call.name} you need the user's {wanted}: ask for it."
+                        messages = [*messages, {"role": "system", "content": note}]
                     gen = self._model.generate(
-                        req.messages,
+                        messages,
                         req.tools,
                         "none",
                         req.sampling,

@@ -293,6 +293,23 @@ class GrammarCache:
             return grammar
 
 
+RESPOND = Tool(
+    "respond_directly",
+    "Answer the user yourself, without any other tool: greetings, small talk, thanks, asking "
+    "for a missing detail, or declining a request.",
+    {"type": "object", "properties": {}},
+)
+"""The decision step's "no tool" option. Listed with the offered tools in the prompt, never
+callable: its probability as a call's name is the probability of replying in words."""
+
+
+def with_respond(tools: list[Tool]) -> list[Tool]:
+    """``tools`` plus :data:`RESPOND` (unless a tool already has its name)."""
+    if any(t.name == RESPOND.name for t in tools):
+        return tools
+    return [*tools, RESPOND]
+
+
 # ----------------------------------------------------------------------------- prompt
 
 
@@ -432,6 +449,80 @@ def schema_error(schema: Mapping[str, Any], arguments: Any) -> str | None:
 _GROUNDED_NAME = re.compile(r"(^|_)(id|number|no|code|email|phone|reference|ref)$", re.I)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-(\d{2})")
+_RELATIVE_DAY = re.compile(
+    r"\b(today|tonight|tomorrow|weekend|next week|this week|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday)\b"
+)
+_DAY_WORDS = [
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+]
+_CARDINALS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+
+
+def _date_heard(value: str, heard: str) -> bool:
+    """Did the caller say anything that names this date's day? A model asked "a table for
+    4?" with no date fills in today's; the day of the month (digits or words: "4th",
+    "fourth", "twenty-first") or a relative day ("tomorrow", "Friday") must have been said."""
+    match = _ISO_DATE.match(value)
+    if match is None:
+        return True
+    if _RELATIVE_DAY.search(heard) or value in heard:
+        return True
+    day = int(match.group(1))
+    if day in (int(d) for d in re.findall(r"\d+", heard)):
+        return True
+    words: list[str] = []
+    if 1 <= day <= 20:
+        words += [_DAY_WORDS[day - 1], _CARDINALS[day - 1]]
+    elif day == 30:
+        words += ["thirtieth", "thirty"]
+    elif day > 20:
+        tens, unit = ("twenty" if day < 30 else "thirty"), day % 10
+        words += [f"{tens}[- ]?{_DAY_WORDS[unit - 1]}", f"{tens}[- ]?{_CARDINALS[unit - 1]}"]
+    return any(re.search(rf"\b{w}\b", heard) for w in words)
+
+
 def _user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     """What the caller said (and tools returned): where ids in arguments must come from."""
     return " ".join(
@@ -472,8 +563,15 @@ def ungrounded(
     missing: list[str] = []
     for name in tool.parameters.get("required") or []:
         value = call.arguments.get(name)
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+            if not _date_heard(value.strip(), heard):
+                missing.append(name)
+            continue
         if not isinstance(value, str) or not _GROUNDED_NAME.search(name):
             continue
+        spec = (tool.parameters.get("properties") or {}).get(name)
+        if isinstance(spec, Mapping) and ("enum" in spec or "const" in spec):
+            continue  # one of the tool's own values (a form id), not something to be told
         text = value.strip().lower()
         if not text:
             missing.append(name)
