@@ -503,3 +503,41 @@ def test_names_sharing_their_first_tokens_get_their_own_probabilities(smol: Any)
     assert set(options) == {"shop__order_status", "shop__list_stores", "policies", RESPOND.name}
     assert abs(sum(options.values()) - 1.0) < 1e-6
     assert options["shop__order_status"] != options["shop__list_stores"]
+
+
+def test_sessions_take_turns_without_evaluating_their_prompts_again(smol: Any) -> None:
+    """Two conversations on one model: switching saves one KV cache and restores the other
+    (instead of evaluating its whole prompt again), and the restored one predicts exactly
+    what a fresh evaluation predicts."""
+    import numpy as np
+
+    def conversation(who: str, said: str) -> list[int]:
+        messages = [
+            {"role": "system", "content": f"You are {who}. " + "Be kind and brief. " * 30},
+            {"role": "user", "content": said},
+        ]
+        tokens, _ = smol.prompt_tokens(messages, [])
+        return list(tokens)
+
+    a, b = conversation("Ann", "Hello"), conversation("Bob", "Hi there")
+    with smol.lock:
+        smol.evaluate(a)
+        smol._saved.clear()  # (whatever earlier tests left)
+        smol.evaluate(b)  # Ann's context is saved
+        assert [len(k) for k in smol._saved] == [len(a)]
+        evaluated: list[int] = []
+        original = smol.llm.eval
+        smol.llm.eval = lambda toks: (evaluated.append(len(toks)), original(toks))[1]
+        try:
+            later = a + smol.llm.tokenize(b" And one more thing.", add_bos=False)
+            restored = smol.evaluate(later)  # Bob's saved, Ann's restored
+        finally:
+            smol.llm.eval = original
+        assert sum(evaluated) <= len(later) - len(a) + 1, evaluated  # only the new words
+        assert [len(k) for k in smol._saved] == [len(b)]
+        smol._saved.clear()
+        smol.llm.n_tokens = 0
+        fresh = smol.evaluate(later)
+    top = int(np.argmax(fresh))
+    assert int(np.argmax(restored)) == top
+    assert np.allclose(restored / restored.sum(), fresh / fresh.sum(), atol=5e-3)

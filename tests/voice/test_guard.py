@@ -314,3 +314,27 @@ async def test_text_mode_answers_a_blocked_turn_with_the_refusal_alone(
     finally:
         await session.close()
     assert recorder.texts("agent") == [REFUSAL, "Your ticket TICKET-123 is resolved."]
+
+
+BOOKING_PROMPT = (
+    "You are Bella, the host at Trattoria Lume, an Italian restaurant in Bristol.\n"
+    "To see which times are free, call check_availability with the date (YYYY-MM-DD) and the "
+    "number of guests. We are open from noon to eleven, Tuesday to Sunday, all year round."
+)
+
+
+@pytest.mark.parametrize(
+    ("reply", "leak"),
+    [
+        # an instruction recited within one sentence: second person kept, a function named
+        ("You are Bella, the host at Trattoria Lume. How can I help?", True),
+        ("Sure, call check availability with the date (YYYY-MM-DD) and the number.", True),
+        # a fact of the prompt, said as one: passes even at nine words and more
+        ("We are open from noon to eleven, Tuesday to Sunday, all year round.", False),
+        ("I'm Bella, the host at Trattoria Lume. What can I do for you?", False),
+    ],
+)
+def test_instructions_are_blocked_within_a_sentence_facts_are_not(reply: str, leak: bool) -> None:
+    guard = PromptGuard(BOOKING_PROMPT)
+    said = words(reply)
+    assert any(guard.is_leak(said[:n]) for n in range(1, len(said) + 1)) is leak

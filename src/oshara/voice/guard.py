@@ -25,6 +25,13 @@ is held back; when the whole secret appears the reply is blocked (see below).
   reaches ``block_long`` words anyway, the reply is blocked. A fact the prompt gives the agent to
   say ("We are open from nine to five, Monday to Friday.") is one sentence and passes; a
   recitation runs across sentences. Runs never span a ``{{variable}}`` of the template;
+* a run of ``block_instruction`` words (the eval's measure, 8) is blocked within one sentence
+  too when it reads as an instruction rather than a fact: it addresses the agent or names the
+  people it serves (``you``, ``your``, ``caller``, ``guest``, ``never``, ``instructions``…)
+  or names a function of the prompt (a ``snake_case``/``camelCase`` word such as
+  ``check_availability``). Restating a fact turns the prompt's second person into the first
+  ("I'm Ada, the demo agent of Oshara…"); reciting an instruction keeps it ("You are Bella,
+  the host at…", "call check availability with the date…");
 * when the run breaks, the held words go out unchanged (ordinary phrases the prompt happens to
   contain cost a few words of delay, nothing else).
 
@@ -63,6 +70,15 @@ _CODE = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _MARK = "{{}}"
 """Stands for a variable in :meth:`PromptGuard.for_session` (the renderer leaves it alone)."""
+
+_INSTRUCTION_WORDS = frozenset(
+    {
+        *("you", "your", "yours", "yourself", "user", "users", "caller", "callers"),
+        *("guest", "guests", "customer", "customers", "visitor", "visitors"),
+        *("never", "always", "instruction", "instructions", "prompt", "confidential"),
+    }
+)
+_IDENTIFIER = re.compile(r"\b[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9]+|[A-Z][a-z0-9]+)+\b")
 
 REFUSAL = "Sorry, I can't share that. Is there anything else I can help you with?"
 
@@ -144,6 +160,7 @@ class PromptGuard(FrameProcessor):
         hold_after: int = 3,
         block_at: int = 6,
         block_long: int = 16,
+        block_instruction: int = 8,
         refusal: str = REFUSAL,
         **kwargs: Any,
     ) -> None:
@@ -155,6 +172,12 @@ class PromptGuard(FrameProcessor):
         self.hold_after = hold_after
         self.block_at = block_at
         self.block_long = block_long
+        self.block_instruction = block_instruction
+        # Word sequences of the prompt's identifiers (function names): "check availability".
+        self._identifiers = {
+            tuple(words(m.group(0)))
+            for m in _IDENTIFIER.finditer(_VARIABLE.sub(" ", system_prompt))
+        }
         self.refusal = refusal
         self.secrets = find_secrets(system_prompt, exempt)
         prompt: list[str] = []
@@ -212,8 +235,21 @@ class PromptGuard(FrameProcessor):
             return True
         if run < self.block_at:
             return False
-        starts = self._grams[tuple(reply_words[-run:])]
+        quoted = reply_words[-run:]
+        if run >= self.block_instruction and self.instructive(quoted):
+            return True
+        starts = self._grams[tuple(quoted)]
         return any(self._sentence[i] != self._sentence[i + run - 1] for i in starts)
+
+    def instructive(self, quoted: list[str]) -> bool:
+        """Do these words read as an instruction to the agent (see the module docstring)?"""
+        if _INSTRUCTION_WORDS.intersection(quoted):
+            return True
+        for ident in self._identifiers:
+            n = len(ident)
+            if n and any(tuple(quoted[i : i + n]) == ident for i in range(len(quoted) - n + 1)):
+                return True
+        return False
 
     def has_secret(self, text: str) -> bool:
         """Whether ``text`` spells one of the prompt's secrets (in any case or punctuation)."""
