@@ -541,3 +541,46 @@ def test_sessions_take_turns_without_evaluating_their_prompts_again(smol: Any) -
     top = int(np.argmax(fresh))
     assert int(np.argmax(restored)) == top
     assert np.allclose(restored / restored.sum(), fresh / fresh.sum(), atol=5e-3)
+
+
+def test_an_empty_optional_string_is_not_given() -> None:
+    tools = [Tool("create_ticket", "Open a ticket.", CREATE)]
+    text = (
+        TOOL_OPEN + '\n{"name": "create_ticket", "arguments": '
+        '{"subject": "Router", "priority": "low", "email": ""}}\n' + TOOL_CLOSE
+    )
+    call = parse_call(text, tools)
+    assert call is not None and call.valid, call
+    assert call.arguments == {"subject": "Router", "priority": "low"}
+
+
+def test_free_text_the_caller_never_spoke_of_is_ungrounded() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"subject": {"type": "string"}, "details": {"type": "string"}},
+        "required": ["subject"],
+    }
+    tools = [Tool("create_ticket", "Open a ticket.", schema)]
+
+    def missing(said: str, subject: str) -> list[str]:
+        call = ToolCall("create_ticket", {"subject": subject, "details": "x"}, valid=True)
+        return ungrounded(call, tools, [{"role": "user", "content": said}])
+
+    assert missing("I want to open a ticket.", "My router is not working") == ["subject"]
+    assert missing("My connection drops whenever it rains.", "Connection drops in rain") == []
+    assert missing("The status light on my router is too bright.", "Bright router light") == []
+    assert missing("Open a ticket please.", "Open ticket") == []  # nothing to judge by
+
+
+def test_after_a_tool_answers_the_model_is_told_to_use_the_result() -> None:
+    from oshara.providers.llm.local import AFTER_TOOL, LocalLlamaLLMService
+
+    service = LocalLlamaLLMService(model_name="local:test", model_path=Path("/nonexistent.gguf"))
+    tools = [{"type": "function", "function": {"name": "ticket_lookup", "parameters": TICKET}}]
+    after = service._turn({"messages": _conversation(), "tools": tools})
+    assert after.tools == [] and after.messages[-1] == {"role": "system", "content": AFTER_TOOL}
+    before = service._turn({"messages": _conversation()[:2], "tools": tools})
+    assert [t.name for t in before.tools] == ["ticket_lookup"]
+    assert before.messages[-1]["role"] == "user"
+    no_tools = service._turn({"messages": _conversation()[:2]})
+    assert no_tools.messages[-1]["role"] == "user"

@@ -501,7 +501,7 @@ class LlamaChunkStream:
                         # Say what is missing: left alone, the model announces the lookup
                         # ("Sure, I'll check your ticket") instead of asking for the id.
                         wanted = " and ".join(m.replace("_", " ") for m in missing)
-                        note = f"To use {call.name} you need the user's {wanted}: ask for it."
+                        note = f"Reply with one short question asking the user for the {wanted}."
                         messages = [*messages, {"role": "system", "content": note}]
                     gen = self._model.generate(
                         messages,
@@ -594,6 +594,12 @@ class LlamaChunkStream:
         self._stop.set()
 
 
+AFTER_TOOL = (
+    "Now answer the user's last message from the tool result above: say what it found in one "
+    "or two short sentences, with the details that matter (status, times, prices, numbers). "
+    "If it found nothing or failed, say so."
+)
+
 _SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")
 
 
@@ -671,6 +677,10 @@ class LocalLlamaLLMService(OpenAILLMService):
         # Once a tool has answered in this turn, the model speaks: small models otherwise
         # chain further calls (and the same call again) after every result.
         tools = [] if called_this_turn(messages) else offered
+        if offered and not tools:
+            # Small models often answer a tool result with "Thank you for the ticket status":
+            # the latest instruction is the one they follow best.
+            messages.append({"role": "system", "content": AFTER_TOOL})
         # A tool call may need more tokens than a spoken reply (form prefills); the reply
         # itself is cut at ``max_reply`` by the stream.
         sampling["max_tokens"] = max(max_reply, 512) if tools else max_reply

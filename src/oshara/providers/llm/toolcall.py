@@ -431,6 +431,9 @@ def parse_call(text: str, tools: list[Tool]) -> ToolCall | None:
     tool = next((t for t in tools if t.name == name), None)
     if tool is None:
         return ToolCall(name=name, arguments=arguments, valid=False, error="unknown tool")
+    required = set(tool.parameters.get("required") or [])
+    # An optional field written as "" means "not given" (a small model fills every field).
+    arguments = {k: v for k, v in arguments.items() if k in required or v != ""}
     error = schema_error(tool.parameters, arguments)
     return ToolCall(name=name, arguments=arguments, valid=error is None, error=error)
 
@@ -523,6 +526,29 @@ def _date_heard(value: str, heard: str) -> bool:
     return any(re.search(rf"\b{w}\b", heard) for w in words)
 
 
+_STOPWORDS = frozenset(
+    {
+        *("about", "after", "again", "also", "been", "being", "could", "does", "doing", "from"),
+        *("have", "having", "here", "into", "just", "like", "make", "more", "need", "please"),
+        *("some", "that", "their", "them", "then", "there", "these", "they", "this", "want"),
+        *("what", "when", "where", "which", "while", "with", "would", "your", "yours", "will"),
+        *("open", "create", "ticket", "tickets", "issue", "problem", "request", "help"),
+    }
+)
+
+
+def _shares_a_word(value: str, heard: str) -> bool:
+    """Does free text share a content word (its first five letters) with what was said?
+    Asked "I want to open a ticket", a model invents ``subject: "My router is not working"``;
+    a subject or a search written from the caller's words shares at least one of them."""
+
+    def stems(text: str) -> set[str]:
+        return {w[:5] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _STOPWORDS}
+
+    said = stems(value)
+    return not said or bool(said & stems(heard))
+
+
 def _user_text(messages: Sequence[Mapping[str, Any]]) -> str:
     """What the caller said (and tools returned): where ids in arguments must come from."""
     return " ".join(
@@ -567,11 +593,15 @@ def ungrounded(
             if not _date_heard(value.strip(), heard):
                 missing.append(name)
             continue
-        if not isinstance(value, str) or not _GROUNDED_NAME.search(name):
-            continue
         spec = (tool.parameters.get("properties") or {}).get(name)
-        if isinstance(spec, Mapping) and ("enum" in spec or "const" in spec):
+        if not isinstance(value, str) or (
+            isinstance(spec, Mapping) and any(k in spec for k in ("enum", "const", "format"))
+        ):
             continue  # one of the tool's own values (a form id), not something to be told
+        if not _GROUNDED_NAME.search(name):
+            if not _shares_a_word(value, heard):
+                missing.append(name)  # free text the caller never spoke of
+            continue
         text = value.strip().lower()
         if not text:
             missing.append(name)
