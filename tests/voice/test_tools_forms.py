@@ -15,7 +15,7 @@ from oshara.voice.pipeline import VoiceOptions, VoiceSession
 from oshara.voice.runner import VoiceRunner
 from oshara.voice.spec import InMemoryRecorder
 from oshara.voice.tools import ToolDeps
-from oshara.voice.tools.forms import CLIENT_CALL_PREFIX
+from oshara.voice.tools.forms import CLIENT_CALL_PREFIX, TEXT_OFFERED
 from tests.tools.helpers import (
     CONTACT_FORM,
     AnsweringLLM,
@@ -69,7 +69,7 @@ async def test_text_mode_offers_the_form_in_the_answer(
     assert call["name"] == "show_form"
     assert call["arguments"] == {"form_id": "contact", "prefill": {"name": "Grace"}}
     assert call["result"]["status"] == "offered"
-    assert "will reach you in a later message" in call["result"]["message"]
+    assert call["result"]["message"] == TEXT_OFFERED
     (offered,) = out["forms"]
     assert offered["form_id"] == "contact" and offered["prefill"] == {"name": "Grace"}
     assert offered["form"]["title"] == "Contact us" and offered["form"]["submit_url"] is None
@@ -125,7 +125,7 @@ async def test_text_mode_tells_the_agent_the_forms_outcome(
         "form_id": "contact",
         "values": values,
         "response_id": "fr_1",
-        "message": "The visitor submitted the form.",
+        "message": "The form was submitted.",
     }
     result_event = {"form_id": "contact", "status": "submitted", "response_id": "fr_1"}
     assert ("form_result", result_event) in recorder.events
@@ -248,7 +248,7 @@ async def test_voice_mode_round_trip_over_rtvi(
         "form_id": "contact",
         "values": {"name": "Grace", "email": "grace@navy.mil", "message": "Hi"},
         "response_id": "4f9a7c1e-0000-4000-8000-000000000001",
-        "message": "The visitor submitted the form.",
+        "message": "The form was submitted.",
     }
     kinds = [(k, d) for k, d in recorder.events if k.startswith("form_")]
     assert kinds == [

@@ -595,9 +595,9 @@ class LlamaChunkStream:
 
 
 AFTER_TOOL = (
-    "Now answer the user's last message from the tool result above: say what it found in one "
-    "or two short sentences, with the details that matter (status, times, prices, numbers). "
-    "If it found nothing or failed, say so."
+    "Now reply to the user in one or two short sentences, based on the tool result above. Give "
+    "the details that matter to them (status, dates, times, prices); if nothing was found or it "
+    "failed, say so. Do not describe the tool."
 )
 
 _SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")

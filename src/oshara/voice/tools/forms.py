@@ -44,11 +44,9 @@ __all__ = ["CLIENT_CALL_PREFIX", "ShowFormTool", "offered_forms", "parse_spec_fo
 
 CLIENT_CALL_PREFIX = "show_form:"
 MAX_VALUE_CHARS = 2_000
-TEXT_OFFERED = (
-    "The form is now shown to the visitor in the chat. They fill it in and submit it there; "
-    "what they submit (or that they closed the form) will reach you in a later message. Tell "
-    "them briefly that the form is on their screen."
-)
+TEXT_OFFERED = "The form is now on the screen, ready to fill in."
+"""What the LLM gets when a form is shown in text mode (the outcome comes in a later message).
+Worded so that a small model repeating it verbatim still says the right thing."""
 
 
 def parse_spec_forms(raw: Any) -> list[FormDefinition]:
@@ -128,9 +126,9 @@ def clean_outcome(form: FormDefinition, raw: Any) -> dict[str, Any]:
     if isinstance(error, str) and error:
         out["error"] = error[:200]
     if status == "submitted":
-        out["message"] = "The visitor submitted the form."
+        out["message"] = "The form was submitted."
     else:
-        out["message"] = "The visitor closed the form without submitting it."
+        out["message"] = "The form was closed without being submitted."
     return out
 
 
