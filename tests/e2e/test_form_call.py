@@ -210,7 +210,6 @@ def test_agent_shows_a_managed_form_during_a_call_and_hears_the_outcome(
             "form_id": "contact",
             "values": values,
             "response_id": response["id"],
-            "message": "The form was submitted.",
         }
         assert shown[0]["data"]["tool_call_id"] == f"show_form:{call_id}"
 
@@ -285,7 +284,6 @@ def test_agent_shows_a_form_that_posts_to_the_owners_submit_url(
             "status": "submitted",
             "form_id": "callback",
             "values": {"name": "Linus", "phone": "+358 40 123 4567"},
-            "message": "The form was submitted.",
         }
         b.click(".form-success button")
         b.click(END)

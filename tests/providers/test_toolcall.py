@@ -460,7 +460,7 @@ def test_a_date_the_caller_never_named_is_ungrounded() -> None:
     avail = {
         "type": "object",
         "properties": {"date": {"type": "string"}, "party_size": {"type": "integer"}},
-        "required": ["date", "party_size"],
+        "required": ["date"],
     }
     tools = [Tool("check_availability", "Free times.", avail)]
 
@@ -584,3 +584,27 @@ def test_after_a_tool_answers_the_model_is_told_to_use_the_result() -> None:
     assert before.messages[-1]["role"] == "user"
     no_tools = service._turn({"messages": _conversation()[:2]})
     assert no_tools.messages[-1]["role"] == "user"
+
+
+def test_numbers_must_be_said_and_search_strings_are_the_models_own() -> None:
+    avail = {
+        "type": "object",
+        "properties": {
+            "party_size": {"type": "integer"},
+            "limit": {"type": "integer", "default": 5},
+            "query": {"type": "string"},
+        },
+        "required": ["party_size", "limit", "query"],
+    }
+    tools = [Tool("find", "Find.", avail)]
+
+    def missing(said: str, size: int) -> list[str]:
+        args = {"party_size": size, "limit": 5, "query": "opening hours"}
+        call = ToolCall("find", args, valid=True)
+        return ungrounded(call, tools, [{"role": "user", "content": said}])
+
+    assert missing("Any tables free on December 5th?", 4) == ["party_size"]
+    assert missing("A table for 4 on Friday?", 4) == []
+    assert missing("Just the two of us.", 2) == []
+    assert missing("We are a couple.", 2) == []
+    assert missing("Six people, please.", 6) == []

@@ -594,6 +594,19 @@ class LlamaChunkStream:
         self._stop.set()
 
 
+def _form_offered(messages: list[dict[str, Any]]) -> bool:
+    """Is the latest tool result a form just put on screen (text mode)? Its short message is
+    the best thing to say; "based on the result" made small models announce a booking."""
+    last = next((m for m in reversed(messages) if m.get("role") == "tool"), None)
+    if last is None or not isinstance(last.get("content"), str):
+        return False
+    try:
+        result = json.loads(last["content"])
+    except ValueError:
+        return False
+    return isinstance(result, dict) and result.get("status") == "offered"
+
+
 AFTER_TOOL = (
     "Now reply to the user in one or two short sentences, based on the tool result above. Give "
     "the details that matter to them (status, dates, times, prices); if nothing was found or it "
@@ -677,7 +690,7 @@ class LocalLlamaLLMService(OpenAILLMService):
         # Once a tool has answered in this turn, the model speaks: small models otherwise
         # chain further calls (and the same call again) after every result.
         tools = [] if called_this_turn(messages) else offered
-        if offered and not tools:
+        if offered and not tools and not _form_offered(messages):
             # Small models often answer a tool result with "Thank you for the ticket status":
             # the latest instruction is the one they follow best.
             messages.append({"role": "system", "content": AFTER_TOOL})

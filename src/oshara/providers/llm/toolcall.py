@@ -537,6 +537,21 @@ _STOPWORDS = frozenset(
 )
 
 
+_SEARCH_NAME = re.compile(r"^(q|query|search|search_query|question|topic|keywords?|terms?)$", re.I)
+"""Search strings are the model's own wording of the question by design: not grounded."""
+
+
+def _number_heard(value: int, heard: str) -> bool:
+    """Was this whole number said, in digits or (up to twenty) in words?"""
+    if value in (int(d) for d in re.findall(r"\d+", heard)):
+        return True
+    words = {1: ["one", "a single", "alone", "just me", "myself"], 2: ["two", "couple", "both"]}
+    names = list(words.get(value, []))
+    if 1 <= value <= 20:
+        names.append(_CARDINALS[value - 1])
+    return any(re.search(rf"\b{w}\b", heard) for w in names)
+
+
 def _shares_a_word(value: str, heard: str) -> bool:
     """Does free text share a content word (its first five letters) with what was said?
     Asked "I want to open a ticket", a model invents ``subject: "My router is not working"``;
@@ -577,9 +592,12 @@ def unwarranted_end(call: ToolCall, messages: Sequence[Mapping[str, Any]]) -> bo
 def ungrounded(
     call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
 ) -> list[str]:
-    """Required id-like arguments (``*_id``, ``*_number``, ``email``…) whose value the caller
-    never said. A small model asked "check my ticket" fills ``ticket_id`` with a made-up
-    ``TICKET-123``; such a call is dropped and the model asked to reply (ask for the id)."""
+    """Required arguments whose value the caller never said. A small model asked "check my
+    ticket" fills ``ticket_id`` with a made-up ``TICKET-123``; such a call is dropped and the
+    model asked to reply (ask for the id). Judged: id-like strings (``*_id``, ``*_number``,
+    ``email``…: their characters), dates (the day named), whole numbers (said in digits or
+    words) and other free text (a content word in common; search strings excepted). Not
+    judged: enums, constants and fields with a default."""
     tool = next((t for t in tools if t.name == call.name), None)
     if tool is None:
         return []
@@ -589,17 +607,21 @@ def ungrounded(
     missing: list[str] = []
     for name in tool.parameters.get("required") or []:
         value = call.arguments.get(name)
+        spec = (tool.parameters.get("properties") or {}).get(name)
+        if isinstance(spec, Mapping) and any(k in spec for k in ("enum", "const", "default")):
+            continue  # one of the tool's own values (a form id), not something to be told
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not _number_heard(value, heard):
+                missing.append(name)  # "any tables on the 5th?" is not a party of four
+            continue
         if isinstance(value, str) and _ISO_DATE.match(value.strip()):
             if not _date_heard(value.strip(), heard):
                 missing.append(name)
             continue
-        spec = (tool.parameters.get("properties") or {}).get(name)
-        if not isinstance(value, str) or (
-            isinstance(spec, Mapping) and any(k in spec for k in ("enum", "const", "format"))
-        ):
-            continue  # one of the tool's own values (a form id), not something to be told
+        if not isinstance(value, str):
+            continue
         if not _GROUNDED_NAME.search(name):
-            if not _shares_a_word(value, heard):
+            if not _SEARCH_NAME.search(name) and not _shares_a_word(value, heard):
                 missing.append(name)  # free text the caller never spoke of
             continue
         text = value.strip().lower()

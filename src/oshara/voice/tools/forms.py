@@ -125,10 +125,8 @@ def clean_outcome(form: FormDefinition, raw: Any) -> dict[str, Any]:
     error = data.get("error")
     if isinstance(error, str) and error:
         out["error"] = error[:200]
-    if status == "submitted":
-        out["message"] = "The form was submitted."
-    else:
-        out["message"] = "The form was closed without being submitted."
+    if status == "cancelled":  # "submitted" and the values say it all (a small model repeats
+        out["message"] = "The form was closed without being submitted."  # a message verbatim)
     return out
 
 
