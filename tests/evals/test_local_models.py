@@ -1,14 +1,14 @@
 """The eval set on the real local models (llama.cpp): regression floors, not the goals.
 
-* a subset across every kind on ``local:qwen2.5-0.5b`` and on ``local:qwen2.5-1.5b`` (part of
-  every test run, a few minutes each);
-* the whole set on ``local:qwen2.5-1.5b`` (``slow`` and opt-in with ``OSHARA_EVAL_FULL=1``:
-  about 45 minutes on 2 cores, more than the CI budget leaves).
+* a subset across every kind on ``local:qwen2.5-0.5b`` (every test run, ~2 minutes);
+* the whole set on ``local:qwen2.5-1.5b`` (``slow``, part of every test run: ~14 minutes on
+  2 cores). ``OSHARA_EVAL_FULL=0`` runs a 20-case subset on 1.5B instead (~4 minutes).
 
 Issue 6 asks for ≥ 95 % task success on 1.5B and ≥ 85 % on 0.5B; what the models reach today
-is far below (docs/evals.md has the measured figures), so the floors here are set a margin
-under the measured values: a change that makes tool calling worse fails the test run. Raise
-them as the figures improve. Disclosures must be zero and no case may crash, always.
+is below that (docs/evals.md has the measured figures), so the floors here are set a margin
+under the measured values (sampling at temperature 0.6 moves a run by several points): a
+change that makes tool calling clearly worse fails the test run. Raise them as the figures
+improve. Disclosures must be zero and no case may crash, always.
 
 Each runs ``oshara eval`` as its own process and keeps the full report in
 ``artifacts/evals/<name>.json``; a failure prints the summary and every failing case (prompt,
@@ -59,12 +59,17 @@ SUBSET = [
 ]
 
 # Floors a margin under what was measured on the 2-core machine (2026-11-25, sampling at
-# temperature 0.6, no seed): 0.5B subset 15 % task success / 89 % schema-valid arguments
-# (patterns such as dates are checked after decoding only); 1.5B subset 55 % / 100 %.
-QWEN_05B_MIN_TASK_SUCCESS = 5.0
-QWEN_05B_MIN_VALID_ARGUMENTS = 75.0
-QWEN_15B_MIN_TASK_SUCCESS = 35.0
+# temperature 0.6, no seed; docs/evals.md): 0.5B subset 45 % task success / 100 % schema-valid
+# arguments; 1.5B subset 85-90 % / 100 %; 1.5B whole set 78.7 % / 100 %.
+QWEN_05B_MIN_TASK_SUCCESS = 25.0
+QWEN_05B_MIN_VALID_ARGUMENTS = 90.0
+QWEN_15B_MIN_TASK_SUCCESS = 65.0
 QWEN_15B_MIN_VALID_ARGUMENTS = 95.0
+QWEN_15B_FULL_MIN_TASK_SUCCESS = 65.0
+
+FULL = os.environ.get("OSHARA_EVAL_FULL", "1") != "0"
+"""The whole set on 1.5B is part of every test run; ``OSHARA_EVAL_FULL=0`` swaps in the
+subset (a quicker local run)."""
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +133,7 @@ def test_qwen05_subset(eval_set: EvalSet) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(FULL, reason="the whole set runs on 1.5B instead (OSHARA_EVAL_FULL=0: this)")
 def test_qwen15_subset() -> None:
     _need("qwen2.5-1.5b")
     _check(
@@ -136,12 +142,11 @@ def test_qwen15_subset() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    os.environ.get("OSHARA_EVAL_FULL") != "1",
-    reason="the whole set on 1.5B takes ~45 min on 2 cores: set OSHARA_EVAL_FULL=1",
-)
+@pytest.mark.skipif(not FULL, reason="OSHARA_EVAL_FULL=0: the 1.5B subset runs instead")
 def test_qwen15_full_set() -> None:
     _need("qwen2.5-1.5b")
     _check(
-        _run(None, "local:qwen2.5-1.5b"), QWEN_15B_MIN_TASK_SUCCESS, QWEN_15B_MIN_VALID_ARGUMENTS
+        _run(None, "local:qwen2.5-1.5b"),
+        QWEN_15B_FULL_MIN_TASK_SUCCESS,
+        QWEN_15B_MIN_VALID_ARGUMENTS,
     )

@@ -607,4 +607,5 @@ def test_numbers_must_be_said_and_search_strings_are_the_models_own() -> None:
     assert missing("A table for 4 on Friday?", 4) == []
     assert missing("Just the two of us.", 2) == []
     assert missing("We are a couple.", 2) == []
+    assert missing("My wife and I would like to come on the 18th.", 2) == []
     assert missing("Six people, please.", 6) == []

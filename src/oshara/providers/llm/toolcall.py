@@ -545,7 +545,10 @@ def _number_heard(value: int, heard: str) -> bool:
     """Was this whole number said, in digits or (up to twenty) in words?"""
     if value in (int(d) for d in re.findall(r"\d+", heard)):
         return True
-    words = {1: ["one", "a single", "alone", "just me", "myself"], 2: ["two", "couple", "both"]}
+    words = {
+        1: ["one", "a single", "alone", "just me", "myself"],
+        2: ["two", "couple", "both", r"(my|our) \w+ and (i|me)", r"me and (my )?\w+"],
+    }
     names = list(words.get(value, []))
     if 1 <= value <= 20:
         names.append(_CARDINALS[value - 1])
