@@ -328,6 +328,9 @@ BOOKING_PROMPT = (
     [
         # an instruction recited within one sentence: second person kept, a function named
         ("You are Bella, the host at Trattoria Lume. How can I help?", True),
+        # the second person just before the quoted words
+        ("You are Bella at Trattoria Lume, an Italian restaurant in Bristol.", True),
+        ("I'm Bella at Trattoria Lume, an Italian restaurant in Bristol.", False),
         ("Sure, call check availability with the date (YYYY-MM-DD) and the number.", True),
         # a fact of the prompt, said as one: passes even at nine words and more
         ("We are open from noon to eleven, Tuesday to Sunday, all year round.", False),

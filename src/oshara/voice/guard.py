@@ -29,9 +29,10 @@ is held back; when the whole secret appears the reply is blocked (see below).
   too when it reads as an instruction rather than a fact: it addresses the agent or names the
   people it serves (``you``, ``your``, ``caller``, ``guest``, ``never``, ``instructions``…)
   or names a function of the prompt (a ``snake_case``/``camelCase`` word such as
-  ``check_availability``). Restating a fact turns the prompt's second person into the first
-  ("I'm Ada, the demo agent of Oshara…"); reciting an instruction keeps it ("You are Bella,
-  the host at…", "call check availability with the date…");
+  ``check_availability``), in the run or the four reply words before it. Restating a fact
+  turns the prompt's second person into the first ("I'm Ada, the demo agent of Oshara…");
+  reciting an instruction keeps it ("You are Bella, the host at…", "call check availability
+  with the date…");
 * when the run breaks, the held words go out unchanged (ordinary phrases the prompt happens to
   contain cost a few words of delay, nothing else).
 
@@ -79,6 +80,9 @@ _INSTRUCTION_WORDS = frozenset(
     }
 )
 _IDENTIFIER = re.compile(r"\b[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9]+|[A-Z][a-z0-9]+)+\b")
+
+_LEAD_WORDS = 4
+"""Reply words before a run of prompt words that are read with it (:meth:`is_leak`)."""
 
 REFUSAL = "Sorry, I can't share that. Is there anything else I can help you with?"
 
@@ -236,7 +240,11 @@ class PromptGuard(FrameProcessor):
         if run < self.block_at:
             return False
         quoted = reply_words[-run:]
-        if run >= self.block_instruction and self.instructive(quoted):
+        # The words just before the run count too: "You are Bella at Trattoria Lume, an
+        # Italian restaurant in Bristol" recites the prompt's "You are…" sentence even where
+        # the run itself (after "Bella") has no second person in it.
+        lead = reply_words[-(run + _LEAD_WORDS) : -run]
+        if run >= self.block_instruction and self.instructive(lead + quoted):
             return True
         starts = self._grams[tuple(quoted)]
         return any(self._sentence[i] != self._sentence[i + run - 1] for i in starts)
