@@ -34,6 +34,7 @@ from oshara.providers.llm.toolcall import (
     select_tools,
     ungrounded,
     unwarranted_end,
+    unwarranted_form,
     with_respond,
 )
 from oshara.voice.models import is_installed, resolve_model
@@ -440,7 +441,8 @@ def test_the_decision_step_follows_the_most_likely_option(smol: Any) -> None:
     assert gen.options is not None and gen.decided
     reply = gen.options[RESPOND.name]
     assert gen.call_mass == pytest.approx(1.0 - reply)
-    best = max((k for k in gen.options if k != RESPOND.name), key=gen.options.__getitem__)
+    # end_call is no candidate without a goodbye from the caller
+    best = max((k for k in gen.options if k not in (RESPOND.name, "end_call")), key=gen.options.get)
     if gen.options[best] <= reply:
         assert gen.tool_choice == "none" and not text.startswith(TOOL_OPEN)
     else:
@@ -609,3 +611,50 @@ def test_numbers_must_be_said_and_search_strings_are_the_models_own() -> None:
     assert missing("We are a couple.", 2) == []
     assert missing("My wife and I would like to come on the 18th.", 2) == []
     assert missing("Six people, please.", 6) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "dropped"),
+    [
+        ("What are your opening hours?", True),
+        ("Hello, who are you?", True),
+        ("I'd like to book a table for two.", False),
+        ("Can I make a reservation?", False),
+        ("Can someone get in touch with me?", False),
+        ("I want to send you a note about my invoice.", False),  # "invoice": a field label
+    ],
+)
+def test_a_form_nobody_asked_for_is_dropped(said: str, dropped: bool) -> None:
+    form = {"type": "object", "properties": {"form_id": {"type": "string", "enum": ["contact"]}}}
+    tools = [
+        Tool(
+            "show_form",
+            "Show a form on the visitor's screen (optionally prefilled with what you already "
+            "know) and get the outcome. Forms: contact (Billing question: name, invoice number).",
+            form,
+        )
+    ]
+    call = ToolCall("show_form", {"form_id": "contact"}, valid=True)
+    assert unwarranted_form(call, tools, [{"role": "user", "content": said}]) is dropped
+    other = ToolCall("end_call", {}, valid=True)
+    assert not unwarranted_form(other, tools, [{"role": "user", "content": said}])
+
+
+def test_calls_that_would_be_dropped_anyway_are_no_candidates(smol: Any) -> None:
+    """A tiny model asked which function it would call picks the form for anything; a form
+    nobody asked for and end_call without a goodbye are skipped before any argument is
+    generated, so the turn is a reply at once."""
+    form = {"type": "object", "properties": {"form_id": {"type": "string", "enum": ["contact"]}}}
+    tools = [
+        Tool("show_form", "Show a form. Forms: contact (Send us a message).", form),
+        Tool("end_call", "End the call.", {"type": "object", "properties": {}}),
+    ]
+    messages = [
+        {"role": "system", "content": "You are Ada."},
+        {"role": "user", "content": "What are your opening hours?"},
+    ]
+    with smol.lock:
+        gen = smol.generate(messages, tools, "auto", {"max_tokens": 40, "temperature": 0.0})
+        text = "".join(c["choices"][0]["text"] for c in gen.chunks)
+    assert gen.options is not None and gen.tool_choice == "none", gen.options
+    assert text and not text.startswith(TOOL_OPEN)

@@ -36,12 +36,14 @@ from oshara.providers.llm.toolcall import (
     TOOL_OPEN,
     GrammarCache,
     Tool,
+    ToolCall,
     TurnDecoder,
     called_this_turn,
     offered_tools,
     prepare_messages,
     ungrounded,
     unwarranted_end,
+    unwarranted_form,
     with_respond,
 )
 
@@ -188,8 +190,17 @@ class SharedLlama:
             gen.options = options
             reply = options.pop(RESPOND.name)
             gen.call_mass = 1.0 - reply
-            best = max(options, key=options.__getitem__)
-            if options[best] <= reply:
+            # Calls that would be dropped whatever their arguments (end_call without a goodbye,
+            # a form nobody asked for) are not candidates: generating their arguments first
+            # cost a 0.5B up to 28 s of a voice turn.
+            candidates = {
+                name: p
+                for name, p in options.items()
+                if not unwarranted_end(ToolCall(name, {}, valid=True), messages)
+                and not unwarranted_form(ToolCall(name, {}, valid=True), tools, messages)
+            }
+            best = max(candidates, key=candidates.__getitem__, default="")
+            if not best or candidates[best] <= reply:
                 gen.tool_choice = "none"
             else:
                 callable_tools = [t for t in tools if t.name == best]
@@ -488,12 +499,13 @@ class LlamaChunkStream:
                     and (
                         (missing := ungrounded(call, req.tools, req.messages))
                         or unwarranted_end(call, req.messages)
+                        or unwarranted_form(call, req.tools, req.messages)
                     )
                 ):
                     log.info(
                         "local LLM: %s call dropped (%s)",
                         call.name,
-                        f"{', '.join(missing)} not given" if missing else "no goodbye",
+                        f"{', '.join(missing)} not given" if missing else "not asked for",
                     )
                     self.dropped_call = call.name
                     messages = req.messages

@@ -592,6 +592,33 @@ def unwarranted_end(call: ToolCall, messages: Sequence[Mapping[str, Any]]) -> bo
     return last is None or not _CLOSING.search(_text(last.get("content")))
 
 
+_FORM_INTENT = re.compile(
+    r"\b(book\w*|reserv\w*|appointment|schedul\w*|sign(ing)? ?up|regist\w*|enrol\w*|"
+    r"contact|get in touch|call ?back|message|form|apply|application|quote|subscrib\w*|"
+    r"order|demo|trial|leave (my|our) details)\b",
+    re.I,
+)
+
+
+def unwarranted_form(
+    call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
+) -> bool:
+    """``show_form`` for a caller who asked for nothing a form is for. Small models, asked which
+    function they would call, pick the form for "What are your opening hours?" (0.5B: 0.99);
+    in a voice call the form then waits for the visitor instead of an answer. The caller's last
+    words must ask for something forms are for (book, reserve, contact, sign up…) or share a
+    word with the offered forms' titles and fields."""
+    if call.name != "show_form":
+        return False
+    last = next((m for m in reversed(messages) if m.get("role") == "user"), None)
+    said = _text(last.get("content")) if last is not None else ""
+    if _FORM_INTENT.search(said):
+        return False
+    tool = next((t for t in tools if t.name == call.name), None)
+    forms = tool.description.split("Forms:", 1)[-1] if tool is not None else ""
+    return not _shares_a_word(forms, said.lower()) if forms.strip() else False
+
+
 def ungrounded(
     call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
 ) -> list[str]:
