@@ -9,7 +9,11 @@ One process, one shared model (as the server runs it). Every figure is measured 
 * ``free``     — plain sampling, no grammar, no decision step (the baseline);
 * ``reply``    — the reply grammar (no markdown, no tags) with tools offered and the decision
   step (one softmax over the first-token logits) choosing "reply";
-* ``call``     — turns that end in a tool call (decision → call grammar with the tool's schema);
+* ``call``     — turns that end in a tool call: the decision picks the tool, the call's opening
+  and name join the prompt, and only the arguments are sampled under the tool's schema;
+* ``call, opening sampled`` — the same calls with the tool named by ``tool_choice`` (no
+  decision step) and the whole call sampled under the grammar, its opening and name token by
+  token (how calls were generated before; the baseline for ``call``'s full time);
 * ``2 at once``— two sessions send a turn at the same moment. Generation is serialised by the
   model lock (llama.cpp contexts are not re-entrant); the second waits for the first.
 
@@ -77,10 +81,10 @@ REPLIES = [
     "Is there anything else I should know?",
 ]
 CALLS = [
-    "What's the status of ticket TICKET-456?",
-    "Please open a high priority ticket, my internet is down.",
-    "Could you look up TICKET-1002 for me?",
-    "Open a low priority ticket about a billing typo.",
+    ("What's the status of ticket TICKET-456?", "ticket_lookup"),
+    ("Please open a high priority ticket, my internet is down.", "create_ticket"),
+    ("Could you look up TICKET-1002 for me?", "ticket_lookup"),
+    ("Open a low priority ticket about a billing typo.", "create_ticket"),
 ]
 
 
@@ -108,13 +112,18 @@ def turn(
             )
             decided = None
         else:
+            choice: Any = "auto"
+            if mode.startswith("tool:"):
+                choice = {"type": "function", "function": {"name": mode[5:]}}
             gen = model.generate(
-                _messages(user, session), TOOLS, "auto", {"max_tokens": 60, "temperature": 0.0}
+                _messages(user, session), TOOLS, choice, {"max_tokens": 60, "temperature": 0.0}
             )
             chunks, decided = gen.chunks, gen.tool_choice
+            text = gen.prefix
         first = None
         n = 0
-        text = ""
+        if mode == "free":
+            text = ""
         for chunk in chunks:
             if first is None:
                 first = time.perf_counter()
@@ -152,11 +161,13 @@ def main() -> None:
     model._call_starts()
     print(f"decision mask over the vocabulary: {time.perf_counter() - t:.2f} s (once per model)")
 
-    results: dict[str, list[dict[str, Any]]] = {"free": [], "reply": [], "call": []}
+    results: dict[str, list[dict[str, Any]]] = {"free": [], "reply": [], "call": [], "sampled": []}
     for i in range(args.turns):
         results["free"].append(turn(model, REPLIES[i % len(REPLIES)], 0, mode="free"))
         results["reply"].append(turn(model, REPLIES[i % len(REPLIES)], 0, mode="auto"))
-        results["call"].append(turn(model, CALLS[i % len(CALLS)], 0, mode="auto"))
+        said, tool = CALLS[i % len(CALLS)]
+        results["call"].append(turn(model, said, 0, mode="auto"))
+        results["sampled"].append(turn(model, said, 0, mode=f"tool:{tool}"))
 
     # Two sessions at once: both start at t0; the second waits for the model lock.
     pairs: list[dict[str, Any]] = []
@@ -181,6 +192,7 @@ def main() -> None:
         ("free (no grammar)", results["free"]),
         ("reply (decision+grammar)", results["reply"]),
         ("tool call (decision+schema)", results["call"]),
+        ("call, opening sampled", results["sampled"]),
         ("2 at once: first served", [p["first"] for p in pairs]),
         ("2 at once: second served", [p["second"] for p in pairs]),
     ]
@@ -198,6 +210,9 @@ def main() -> None:
     )
     print("sample reply:", repr(results["reply"][0]["text"][:120]))
     print("sample call: ", repr(results["call"][0]["text"][:160]))
+    full, sampled = _p50(results["call"], "total_ms"), _p50(results["sampled"], "total_ms")
+    ratio = full / sampled
+    print(f"call complete p50: {full:.0f} ms; opening sampled: {sampled:.0f} ms ({ratio:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -143,6 +143,7 @@ class VoiceSession:
                 self.transport.input(),
                 s.stt,
                 user,
+                self.guard.listener(),
                 s.llm,
                 self.guard,
                 s.tts,

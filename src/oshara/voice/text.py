@@ -169,7 +169,14 @@ class TextSession:
         pair = LLMContextAggregatorPair(self.context)
         self.worker = PipelineWorker(
             Pipeline(
-                [pair.user(), self.services.llm, self.guard, self.collector, pair.assistant()]
+                [
+                    pair.user(),
+                    self.guard.listener(),
+                    self.services.llm,
+                    self.guard,
+                    self.collector,
+                    pair.assistant(),
+                ]
             ),
             params=PipelineParams(enable_metrics=True),
             idle_timeout_secs=None,

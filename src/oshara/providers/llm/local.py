@@ -32,13 +32,15 @@ from pipecat.processors.aggregators.llm_context import LLMContext
 from pipecat.services.openai.llm import OpenAILLMService
 
 from oshara.providers.llm.toolcall import (
+    ARGUMENTS,
     RESPOND,
     TOOL_OPEN,
     GrammarCache,
     Tool,
-    ToolCall,
     TurnDecoder,
+    arguments_head,
     called_this_turn,
+    is_search_field,
     offered_tools,
     prepare_messages,
     ungrounded,
@@ -98,9 +100,13 @@ class Generation:
     prompt_tokens: int
     tool_choice: Any
     call_mass: float | None = None
-    """Probability the decision step gave to calling a tool rather than replying."""
+    """Probability the decision step gave to calling a tool rather than replying (with
+    ``respond_option``: what ``respond_directly`` and an unwarranted ``end_call`` leave)."""
     options: dict[str, float] | None = None
     """The decision step's probabilities by function (``respond_directly`` included)."""
+    prefix: str = ""
+    """Text of the turn that is part of the prompt, not of ``chunks``: the opening of the call
+    the decision step chose, up to its arguments."""
     chunks: Any = None
 
     @property
@@ -130,7 +136,7 @@ class SharedLlama:
         self.formatter, self.native_tools = _chat_formatter(self.llm)
         self.grammars = GrammarCache(verify=self.grammar_ok)
         self._call_mask: np.ndarray[Any, np.dtype[np.bool_]] | None = None
-        self._opening: list[int] | None = None
+        self._tokenized: dict[tuple[str, bool], list[int]] = {}
         self._saved: OrderedDict[tuple[int, ...], tuple[Any, int]] = OrderedDict()
         # The first evaluation in a process pays a one-time setup cost (~1 s on 2 cores);
         # pay it at load time rather than on the first caller's turn.
@@ -181,6 +187,7 @@ class SharedLlama:
         gen = Generation(prompt_tokens=len(tokens), tool_choice=tool_choice)
         threshold = self.options.call_threshold
         callable_tools = tools
+        grammar_choice: str | None = None
         options = (
             self.choose(tokens, tools)
             if tools and tool_choice == "auto" and self.options.respond_option
@@ -188,7 +195,11 @@ class SharedLlama:
         )
         if options is not None:
             gen.options = options
-            reply = options.pop(RESPOND.name)
+            reply = raw_reply = options.pop(RESPOND.name)
+            # A small model that would rather hang up on a caller who did not say goodbye is
+            # declining the request ("print your instructions": end_call 0.3-0.9): that
+            # probability is the reply's.
+            reply += sum(p for name, p in options.items() if unwarranted_end(name, messages))
             gen.call_mass = 1.0 - reply
             # Calls that would be dropped whatever their arguments (end_call without a goodbye,
             # a form nobody asked for) are not candidates: generating their arguments first
@@ -196,16 +207,27 @@ class SharedLlama:
             candidates = {
                 name: p
                 for name, p in options.items()
-                if not unwarranted_end(ToolCall(name, {}, valid=True), messages)
-                and not unwarranted_form(ToolCall(name, {}, valid=True), tools, messages)
+                if not unwarranted_end(name, messages)
+                and not unwarranted_form(name, tools, messages)
             }
             best = max(candidates, key=candidates.__getitem__, default="")
             if not best or candidates[best] <= reply:
                 gen.tool_choice = "none"
             else:
+                # The call's opening and name are the prompt's: evaluated in one batch
+                # (mostly already, by the decision) instead of sampled token by token
+                # under the grammar (~15 steps: 1.3 s of a 1.5B's call).
                 callable_tools = [t for t in tools if t.name == best]
                 gen.tool_choice = "required"
-            gen.options[RESPOND.name] = reply
+                gen.prefix = arguments_head(best)
+                grammar_choice = ARGUMENTS
+                tokens = [
+                    *tokens,
+                    *self._tokens(_OPENING, special=True),  # as the decision read the name
+                    *self._tokens(best, special=False),
+                    *self._tokens(gen.prefix[len(_OPENING) + len(best) :], special=False),
+                ]
+            gen.options[RESPOND.name] = raw_reply
             log.debug(
                 "local LLM: %s → %s",
                 " ".join(f"{k}={v:.2f}" for k, v in gen.options.items()),
@@ -217,7 +239,7 @@ class SharedLlama:
             log.debug("local LLM: call mass %.3f → %s", gen.call_mass, gen.tool_choice)
         gen.chunks = self.llm.create_completion(
             prompt=tokens,
-            grammar=self.grammars.get(callable_tools, gen.tool_choice),
+            grammar=self.grammars.get(callable_tools, grammar_choice or gen.tool_choice),
             stop=stop,
             stream=True,
             **sampling,
@@ -251,23 +273,30 @@ class SharedLlama:
         """The decision step: the probability of each offered function and of
         ``respond_directly`` as the name of a call opened right after ``tokens``, normalised
         over those names. Names sharing their first tokens are told apart by evaluating the
-        shared tokens (``shop__order_status`` / ``shop__list_stores``). Everything evaluated
-        here is rolled back: the state is left as after :meth:`evaluate` of ``tokens``.
-        ``None`` when an offered tool is itself called ``respond_directly``. Call with
-        :attr:`lock` held."""
+        shared tokens (``shop__order_status`` / ``shop__list_stores``). The state is left
+        after the call's opening: a reply's ``create_completion`` of ``tokens`` steps back
+        (one token re-evaluated) and a call's goes on from it. ``None`` when an offered tool
+        is itself called ``respond_directly``. Call with :attr:`lock` held."""
         if any(t.name == RESPOND.name for t in tools):
             return None  # an owner's tool has that name: decide by call mass
-        if self._opening is None:
-            text = TOOL_OPEN + '\n{"name": "'
-            self._opening = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+        opening = self._tokens(_OPENING, special=True)
         names = {
-            name: self.llm.tokenize(name.encode("utf-8"), add_bos=False, special=False)
+            name: self._tokens(name, special=False)
             for name in [t.name for t in tools] + [RESPOND.name]
         }
         out: dict[str, float] = {}
-        self._split(tokens + self._opening, names, 0, 1.0, out)
-        self.evaluate(tokens)  # roll back (the prompt's own state is cached, nothing re-runs)
+        self._split(tokens + opening, names, 0, 1.0, out)
         return out
+
+    def _tokens(self, text: str, *, special: bool) -> list[int]:
+        """``text`` tokenized (cached: the same call openings and names every turn)."""
+        key = (text, special)
+        ids = self._tokenized.get(key)
+        if ids is None:
+            ids = self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+            if len(self._tokenized) < 4096:
+                self._tokenized[key] = ids
+        return list(ids)
 
     def _split(
         self,
@@ -322,7 +351,14 @@ class SharedLlama:
         else:
             common = min(common, len(tokens) - 1)
             llm.n_tokens = common
+            started = time.perf_counter()
             llm.eval(tokens[common:])
+            log.debug(
+                "local LLM: evaluated %d of %d tokens in %.0f ms",
+                len(tokens) - common,
+                len(tokens),
+                (time.perf_counter() - started) * 1000,
+            )
         raw = llm._ctx.get_logits()  # type: ignore[no-untyped-call]
         logits = np.ctypeslib.as_array(raw, shape=(llm.n_vocab(),)).astype(np.float64)
         return np.exp(logits - float(logits.max()))
@@ -391,6 +427,9 @@ class SharedLlama:
 
 _SWITCH_MIN = 64
 """Tokens of difference below which evaluating beats swapping KV caches."""
+
+_OPENING = TOOL_OPEN + '\n{"name": "'
+"""The start of a call, up to its function's name: the decision step reads the names here."""
 
 
 def _common_prefix(a: Any, b: Any) -> int:
@@ -490,7 +529,7 @@ class LlamaChunkStream:
                     prompt_tools=req.prompt_tools,
                 )
                 self.call_mass = gen.call_mass
-                decoder, generated, finish = self._consume(gen.chunks)
+                decoder, generated, finish = self._consume(gen)
                 call = decoder.finish()
                 if (
                     call is not None
@@ -498,8 +537,8 @@ class LlamaChunkStream:
                     and not self._stop.is_set()
                     and (
                         (missing := ungrounded(call, req.tools, req.messages))
-                        or unwarranted_end(call, req.messages)
-                        or unwarranted_form(call, req.tools, req.messages)
+                        or unwarranted_end(call.name, req.messages)
+                        or unwarranted_form(call.name, req.tools, req.messages)
                     )
                 ):
                     log.info(
@@ -509,10 +548,11 @@ class LlamaChunkStream:
                     )
                     self.dropped_call = call.name
                     messages = req.messages
-                    if missing:
+                    asked = [m for m in missing if not is_search_field(m)]
+                    if asked:
                         # Say what is missing: left alone, the model announces the lookup
                         # ("Sure, I'll check your ticket") instead of asking for the id.
-                        wanted = " and ".join(m.replace("_", " ") for m in missing)
+                        wanted = " and ".join(m.replace("_", " ") for m in asked)
                         note = f"Reply with one short question asking the user for the {wanted}."
                         messages = [*messages, {"role": "system", "content": note}]
                     gen = self._model.generate(
@@ -522,7 +562,7 @@ class LlamaChunkStream:
                         req.sampling,
                         prompt_tools=req.prompt_tools,
                     )
-                    decoder, more, finish = self._consume(gen.chunks)
+                    decoder, more, finish = self._consume(gen)
                     generated += more
                     call = decoder.finish()
                 if call is not None and call.name:
@@ -567,10 +607,12 @@ class LlamaChunkStream:
         finally:
             self._put(_END)
 
-    def _consume(self, chunks: Any) -> tuple[TurnDecoder, int, str]:
+    def _consume(self, gen: Generation) -> tuple[TurnDecoder, int, str]:
         """Stream reply text as it is sampled; a call is held in the decoder."""
         req = self._request
         decoder = TurnDecoder(req.tools)
+        decoder.feed(gen.prefix)
+        chunks = gen.chunks
         generated = 0
         finish = "stop"
         for chunk in chunks:
@@ -607,8 +649,8 @@ class LlamaChunkStream:
 
 
 def _form_offered(messages: list[dict[str, Any]]) -> bool:
-    """Is the latest tool result a form just put on screen (text mode)? Its short message is
-    the best thing to say; "based on the result" made small models announce a booking."""
+    """Is the latest tool result a form just put on screen (text mode)? Then the reply says
+    so; "based on the result" made small models announce a booking."""
     last = next((m for m in reversed(messages) if m.get("role") == "tool"), None)
     if last is None or not isinstance(last.get("content"), str):
         return False
@@ -621,9 +663,16 @@ def _form_offered(messages: list[dict[str, Any]]) -> bool:
 
 AFTER_TOOL = (
     "Now reply to the user in one or two short sentences, based on the tool result above. Give "
-    "the details that matter to them (status, dates, times, prices); if nothing was found or it "
-    "failed, say so. Do not describe the tool."
+    "the details that matter to them (reference numbers, status, dates, times, prices); if "
+    "nothing was found or it failed, say so. Do not describe the tool."
 )
+
+AFTER_FORM = (
+    'Now tell the user that the form is on their screen, e.g. "The form is on your screen now, '
+    'ready to fill in." Do not confirm any booking or request yet.'
+)
+
+AFTER_TOOL_TEMPERATURE = 0.3
 
 _SAMPLING = ("temperature", "top_p", "max_tokens", "seed", "presence_penalty", "frequency_penalty")
 
@@ -639,13 +688,20 @@ class LocalLlamaLLMService(OpenAILLMService):
         options: LlamaOptions | None = None,
         max_tokens: int = 200,
         temperature: float = 0.6,
+        top_k: int = 20,
+        top_p: float = 0.8,
         **kwargs: Any,
     ) -> None:
+        """``top_k``/``top_p``: the Qwen2.5 instruct models' own generation settings (their
+        model cards); llama.cpp's defaults (40 / 0.95) let small models drift into other
+        languages and re-greet the caller."""
         settings = OpenAILLMService.Settings(
             model=model_name, max_tokens=max_tokens, temperature=temperature
         )
         super().__init__(settings=settings, api_key="local", **kwargs)
         self._model_path = model_path
+        self._top_k = top_k
+        self._top_p = top_p
         self._options = options or LlamaOptions()
         self._shared: SharedLlama | None = None
         self.set_full_model_name(model_name)
@@ -696,16 +752,24 @@ class LocalLlamaLLMService(OpenAILLMService):
             value = params.get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 sampling[key] = value
+        sampling.setdefault("top_p", self._top_p)
+        sampling["top_k"] = self._top_k
         max_reply = int(sampling.get("max_tokens") or 200)
         messages = [dict(m) for m in params["messages"]]
         offered = offered_tools(params.get("tools"))
         # Once a tool has answered in this turn, the model speaks: small models otherwise
         # chain further calls (and the same call again) after every result.
         tools = [] if called_this_turn(messages) else offered
-        if offered and not tools and not _form_offered(messages):
-            # Small models often answer a tool result with "Thank you for the ticket status":
-            # the latest instruction is the one they follow best.
-            messages.append({"role": "system", "content": AFTER_TOOL})
+        if offered and not tools:
+            # The reply to a tool result says what the result says: sampled colder, so a small
+            # model does not wander off it (a made-up status after "Ticket not found").
+            temperature = float(sampling.get("temperature", AFTER_TOOL_TEMPERATURE))
+            sampling["temperature"] = min(temperature, AFTER_TOOL_TEMPERATURE)
+            # Small models often answer a tool result with "Thank you for the ticket status"
+            # (or, after a form, "I can't assist with that"): the latest instruction is the
+            # one they follow best.
+            note = AFTER_FORM if _form_offered(messages) else AFTER_TOOL
+            messages.append({"role": "system", "content": note})
         # A tool call may need more tokens than a spoken reply (form prefills); the reply
         # itself is cut at ``max_reply`` by the stream.
         sampling["max_tokens"] = max(max_reply, 512) if tools else max_reply

@@ -158,11 +158,23 @@ def reply_rule() -> str:
     return f"{first} {free}*"
 
 
+ARGUMENTS = "arguments"
+"""A grammar choice of our own: the arguments of the one tool given (and the call's close),
+for a prompt that already ends with the call's opening and the tool's name
+(:func:`arguments_head`)."""
+
+
+def arguments_head(name: str) -> str:
+    """A call's text up to its arguments: what a prompt for the :data:`ARGUMENTS` grammar ends
+    with."""
+    return f'{TOOL_OPEN}\n{{"name": "{json.dumps(name)[1:-1]}", "arguments":'
+
+
 def select_tools(tools: list[Tool], tool_choice: Any) -> tuple[list[Tool], bool]:
     """Which tools the grammar may call, and whether a plain reply is allowed."""
     if tool_choice == "none" or not tools:
         return [], True
-    if tool_choice == "required":
+    if tool_choice in ("required", ARGUMENTS):
         return tools, False
     if isinstance(tool_choice, Mapping):
         fn = tool_choice.get("function")
@@ -213,7 +225,10 @@ def loosened(tools: list[Tool]) -> list[Tool]:
 
 
 def build_grammar(tools: list[Tool], tool_choice: Any = "auto") -> str:
-    """GBNF for one assistant turn: a speakable reply or exactly one schema-valid tool call."""
+    """GBNF for one assistant turn: a speakable reply or exactly one schema-valid tool call
+    (with :data:`ARGUMENTS`: the rest of a call of ``tools[0]`` after its name)."""
+    if tool_choice == ARGUMENTS:
+        tools = tools[:1]
     callable_tools, allow_reply = select_tools(tools, tool_choice)
     converter: Any = SchemaConverter(  # type: ignore[no-untyped-call]
         prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
@@ -222,15 +237,19 @@ def build_grammar(tools: list[Tool], tool_choice: Any = "auto") -> str:
     for i, tool in enumerate(callable_tools):
         schema = converter.resolve_refs(bounded(tool.parameters), f"tool{i}")
         rule = converter.visit(schema, f"tool{i}-args")
+        if tool_choice == ARGUMENTS:
+            calls.append(f'" "? {rule}')  # the model's own " {" token
+            continue
         head = _literal(f'"{json.dumps(tool.name)[1:-1]}", "arguments": ')
         calls.append(f"{head} {rule}")
     rules: list[str] = []
     alternatives: list[str] = []
     if calls:
         alternatives.append("call")
+        opening = "" if tool_choice == ARGUMENTS else _literal(TOOL_OPEN + '\n{"name": ')
         rules.append(
             "call ::= "
-            + _literal(TOOL_OPEN + '\n{"name": ')
+            + opening
             + " ( "
             + " | ".join(calls)
             + " ) "
@@ -503,17 +522,18 @@ _CARDINALS = [
 ]
 
 
-def _date_heard(value: str, heard: str) -> bool:
+def _date_heard(value: str, heard: str, numbers: set[int]) -> bool:
     """Did the caller say anything that names this date's day? A model asked "a table for
     4?" with no date fills in today's; the day of the month (digits or words: "4th",
-    "fourth", "twenty-first") or a relative day ("tomorrow", "Friday") must have been said."""
+    "fourth", "twenty-first") or a relative day ("tomorrow", "Friday") must have been said.
+    ``numbers``: the whole numbers in ``heard``."""
     match = _ISO_DATE.match(value)
     if match is None:
         return True
     if _RELATIVE_DAY.search(heard) or value in heard:
         return True
     day = int(match.group(1))
-    if day in (int(d) for d in re.findall(r"\d+", heard)):
+    if day in numbers:
         return True
     words: list[str] = []
     if 1 <= day <= 20:
@@ -538,12 +558,40 @@ _STOPWORDS = frozenset(
 
 
 _SEARCH_NAME = re.compile(r"^(q|query|search|search_query|question|topic|keywords?|terms?)$", re.I)
-"""Search strings are the model's own wording of the question by design: not grounded."""
+"""Search strings are the model's own wording of the question: judged more loosely."""
+
+_FUNCTION_WORDS = frozenset(
+    {
+        *("about", "after", "also", "been", "could", "does", "from", "have", "here", "into"),
+        *("just", "like", "please", "some", "tell", "that", "their", "them", "then", "there"),
+        *("these", "they", "this", "want", "what", "when", "where", "which", "with", "would"),
+        *("your", "yours", "will", "were", "know", "need", "much", "many", "thing", "things"),
+    }
+)
 
 
-def _number_heard(value: int, heard: str) -> bool:
-    """Was this whole number said, in digits or (up to twenty) in words?"""
-    if value in (int(d) for d in re.findall(r"\d+", heard)):
+def is_search_field(name: str) -> bool:
+    """Is an argument of this name a search string (``query``, ``q``, ``keywords``…)?"""
+    return bool(_SEARCH_NAME.search(name))
+
+
+def _search_heard(value: str, heard: str) -> bool:
+    """Does a search string share a word (its first four letters) with what was said? The
+    model words the search itself ("opening hours" for "When do you open on Sundays?"), but a
+    search about none of it — "backpack" for "I want to buy something", "shipping and
+    warranty" for "Quote your instructions", the prompt's internal code — was not asked for."""
+
+    def stems(text: str) -> set[str]:
+        return {w[:4] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _FUNCTION_WORDS}
+
+    said = stems(value)
+    return not said or bool(said & stems(heard))
+
+
+def _number_heard(value: int, heard: str, numbers: set[int]) -> bool:
+    """Was this whole number said, in digits (``numbers``, those in ``heard``) or (up to
+    twenty) in words?"""
+    if value in numbers:
         return True
     words = {
         1: ["one", "a single", "alone", "just me", "myself"],
@@ -582,11 +630,11 @@ _CLOSING = re.compile(
 )
 
 
-def unwarranted_end(call: ToolCall, messages: Sequence[Mapping[str, Any]]) -> bool:
+def unwarranted_end(name: str, messages: Sequence[Mapping[str, Any]]) -> bool:
     """``end_call`` without a closing word from the caller. Forced to choose a call, a small
     model picks ``end_call`` for anything it does not want to answer (a jailbreak attempt)
     and would hang up on the visitor; such a call is dropped and the model replies."""
-    if call.name != "end_call":
+    if name != "end_call":
         return False
     last = next((m for m in reversed(messages) if m.get("role") == "user"), None)
     return last is None or not _CLOSING.search(_text(last.get("content")))
@@ -600,21 +648,19 @@ _FORM_INTENT = re.compile(
 )
 
 
-def unwarranted_form(
-    call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
-) -> bool:
+def unwarranted_form(name: str, tools: list[Tool], messages: Sequence[Mapping[str, Any]]) -> bool:
     """``show_form`` for a caller who asked for nothing a form is for. Small models, asked which
     function they would call, pick the form for "What are your opening hours?" (0.5B: 0.99);
     in a voice call the form then waits for the visitor instead of an answer. The caller's last
     words must ask for something forms are for (book, reserve, contact, sign up…) or share a
     word with the offered forms' titles and fields."""
-    if call.name != "show_form":
+    if name != "show_form":
         return False
     last = next((m for m in reversed(messages) if m.get("role") == "user"), None)
     said = _text(last.get("content")) if last is not None else ""
     if _FORM_INTENT.search(said):
         return False
-    tool = next((t for t in tools if t.name == call.name), None)
+    tool = next((t for t in tools if t.name == name), None)
     forms = tool.description.split("Forms:", 1)[-1] if tool is not None else ""
     return not _shares_a_word(forms, said.lower()) if forms.strip() else False
 
@@ -634,6 +680,7 @@ def ungrounded(
     heard = _user_text(messages).lower()
     heard_alnum = re.sub(r"[^0-9a-z@.]", "", heard)
     heard_digits = re.findall(r"\d+", heard)
+    heard_numbers = {int(d) for d in heard_digits}
     missing: list[str] = []
     for name in tool.parameters.get("required") or []:
         value = call.arguments.get(name)
@@ -641,17 +688,20 @@ def ungrounded(
         if isinstance(spec, Mapping) and any(k in spec for k in ("enum", "const", "default")):
             continue  # one of the tool's own values (a form id), not something to be told
         if isinstance(value, int) and not isinstance(value, bool):
-            if not _number_heard(value, heard):
+            if not _number_heard(value, heard, heard_numbers):
                 missing.append(name)  # "any tables on the 5th?" is not a party of four
             continue
         if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-            if not _date_heard(value.strip(), heard):
+            if not _date_heard(value.strip(), heard, heard_numbers):
                 missing.append(name)
             continue
         if not isinstance(value, str):
             continue
         if not _GROUNDED_NAME.search(name):
-            if not _SEARCH_NAME.search(name) and not _shares_a_word(value, heard):
+            if is_search_field(name):
+                if not _search_heard(value, heard):
+                    missing.append(name)  # a search for something nobody asked about
+            elif not _shares_a_word(value, heard):
                 missing.append(name)  # free text the caller never spoke of
             continue
         text = value.strip().lower()
