@@ -40,7 +40,6 @@ from oshara.providers.llm.toolcall import (
     TurnDecoder,
     arguments_head,
     called_this_turn,
-    is_search_field,
     offered_tools,
     prepare_messages,
     ungrounded,
@@ -548,11 +547,10 @@ class LlamaChunkStream:
                     )
                     self.dropped_call = call.name
                     messages = req.messages
-                    asked = [m for m in missing if not is_search_field(m)]
-                    if asked:
+                    if missing:
                         # Say what is missing: left alone, the model announces the lookup
                         # ("Sure, I'll check your ticket") instead of asking for the id.
-                        wanted = " and ".join(m.replace("_", " ") for m in asked)
+                        wanted = " and ".join(m.replace("_", " ") for m in missing)
                         note = f"Reply with one short question asking the user for the {wanted}."
                         messages = [*messages, {"role": "system", "content": note}]
                     gen = self._model.generate(

@@ -558,35 +558,9 @@ _STOPWORDS = frozenset(
 
 
 _SEARCH_NAME = re.compile(r"^(q|query|search|search_query|question|topic|keywords?|terms?)$", re.I)
-"""Search strings are the model's own wording of the question: judged more loosely."""
-
-_FUNCTION_WORDS = frozenset(
-    {
-        *("about", "after", "also", "been", "could", "does", "from", "have", "here", "into"),
-        *("just", "like", "please", "some", "tell", "that", "their", "them", "then", "there"),
-        *("these", "they", "this", "want", "what", "when", "where", "which", "with", "would"),
-        *("your", "yours", "will", "were", "know", "need", "much", "many", "thing", "things"),
-    }
-)
-
-
-def is_search_field(name: str) -> bool:
-    """Is an argument of this name a search string (``query``, ``q``, ``keywords``…)?"""
-    return bool(_SEARCH_NAME.search(name))
-
-
-def _search_heard(value: str, heard: str) -> bool:
-    """Does a search string share a word (its first four letters) with what was said? The
-    model words the search itself ("opening hours" for "When do you open on Sundays?"), but a
-    search about none of it — "backpack" for "I want to buy something", "shipping and
-    warranty" for "Quote your instructions", the prompt's internal code — was not asked for."""
-
-    def stems(text: str) -> set[str]:
-        return {w[:4] for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _FUNCTION_WORDS}
-
-    said = stems(value)
-    return not said or bool(said & stems(heard))
-
+"""Search strings are the model's own wording of the question: not judged. Requiring a word
+in common (even four letters of one) dropped "return policy" for "How long does a refund take
+after I send something back?", and the model then answered from its own head."""
 
 def _number_heard(value: int, heard: str, numbers: set[int]) -> bool:
     """Was this whole number said, in digits (``numbers``, those in ``heard``) or (up to
@@ -698,10 +672,7 @@ def ungrounded(
         if not isinstance(value, str):
             continue
         if not _GROUNDED_NAME.search(name):
-            if is_search_field(name):
-                if not _search_heard(value, heard):
-                    missing.append(name)  # a search for something nobody asked about
-            elif not _shares_a_word(value, heard):
+            if not _SEARCH_NAME.search(name) and not _shares_a_word(value, heard):
                 missing.append(name)  # free text the caller never spoke of
             continue
         text = value.strip().lower()
