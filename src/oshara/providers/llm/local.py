@@ -33,6 +33,7 @@ from pipecat.services.openai.llm import OpenAILLMService
 
 from oshara.providers.llm.toolcall import (
     ARGUMENTS,
+    ARGUMENTS_TAIL,
     RESPOND,
     TOOL_OPEN,
     GrammarCache,
@@ -214,8 +215,8 @@ class SharedLlama:
                 gen.tool_choice = "none"
             else:
                 # The call's opening and name are the prompt's: evaluated in one batch
-                # (mostly already, by the decision) instead of sampled token by token
-                # under the grammar (~15 steps: 1.3 s of a 1.5B's call).
+                # (mostly already, by the decision) instead of sampled token by token under
+                # the grammar (eval set, 1.5B: a call complete after 1.8 s p50, was 2.5 s).
                 callable_tools = [t for t in tools if t.name == best]
                 gen.tool_choice = "required"
                 gen.prefix = arguments_head(best)
@@ -223,8 +224,8 @@ class SharedLlama:
                 tokens = [
                     *tokens,
                     *self._tokens(_OPENING, special=True),  # as the decision read the name
-                    *self._tokens(best, special=False),
-                    *self._tokens(gen.prefix[len(_OPENING) + len(best) :], special=False),
+                    *self._tokens(gen.prefix[len(_OPENING) : -len(ARGUMENTS_TAIL)], special=False),
+                    *self._tokens(ARGUMENTS_TAIL, special=False),
                 ]
             gen.options[RESPOND.name] = raw_reply
             log.debug(

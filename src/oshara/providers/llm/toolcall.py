@@ -164,10 +164,14 @@ for a prompt that already ends with the call's opening and the tool's name
 (:func:`arguments_head`)."""
 
 
+ARGUMENTS_TAIL = '", "arguments":'
+"""What follows a call's function name, up to its arguments."""
+
+
 def arguments_head(name: str) -> str:
     """A call's text up to its arguments: what a prompt for the :data:`ARGUMENTS` grammar ends
     with."""
-    return f'{TOOL_OPEN}\n{{"name": "{json.dumps(name)[1:-1]}", "arguments":'
+    return f'{TOOL_OPEN}\n{{"name": "{json.dumps(name)[1:-1]}{ARGUMENTS_TAIL}'
 
 
 def select_tools(tools: list[Tool], tool_choice: Any) -> tuple[list[Tool], bool]:
@@ -248,12 +252,7 @@ def build_grammar(tools: list[Tool], tool_choice: Any = "auto") -> str:
         alternatives.append("call")
         opening = "" if tool_choice == ARGUMENTS else _literal(TOOL_OPEN + '\n{"name": ')
         rules.append(
-            "call ::= "
-            + opening
-            + " ( "
-            + " | ".join(calls)
-            + " ) "
-            + _literal("}\n" + TOOL_CLOSE)
+            "call ::= " + opening + " ( " + " | ".join(calls) + " ) " + _literal("}\n" + TOOL_CLOSE)
         )
     if allow_reply:
         alternatives.append("reply")
@@ -561,6 +560,7 @@ _SEARCH_NAME = re.compile(r"^(q|query|search|search_query|question|topic|keyword
 """Search strings are the model's own wording of the question: not judged. Requiring a word
 in common (even four letters of one) dropped "return policy" for "How long does a refund take
 after I send something back?", and the model then answered from its own head."""
+
 
 def _number_heard(value: int, heard: str, numbers: set[int]) -> bool:
     """Was this whole number said, in digits (``numbers``, those in ``heard``) or (up to
