@@ -433,6 +433,53 @@ def test_the_decision_is_rolled_back_before_the_turn_is_generated(smol: Any) -> 
     assert np.allclose(before / before.sum(), after / after.sum(), atol=1e-5)
 
 
+def test_a_reply_after_the_decision_samples_from_logits_kept_in_the_same_batch(
+    smol: Any,
+) -> None:
+    """The prompt's next-token logits, asked of the decision's batch, are those a fresh
+    evaluation of the prompt gives; stepping back makes them current without evaluating."""
+    import numpy as np
+
+    _, _tools, tokens = _support_turn(smol, "Hi there, how are you?")
+    opening = smol.llm.tokenize(b'<tool_call>\n{"name": "', add_bos=False, special=True)
+    with smol.lock:
+        fresh = smol.evaluate(tokens)
+        smol.llm.n_tokens = len(tokens) - 5  # evaluate the prompt's end again, with the opening
+        after_opening = smol.evaluate(tokens + opening, keep=len(tokens) - 1)
+        assert not np.allclose(after_opening / after_opening.sum(), fresh / fresh.sum())
+        smol.step_back(tokens)
+        assert smol.llm.n_tokens == len(tokens) and not smol.llm._requires_eval
+        current = np.exp(smol._logits(-1).astype(np.float64))
+        assert np.allclose(current / current.sum(), fresh / fresh.sum(), atol=1e-4)
+        smol.step_back(tokens)  # the kept logits are used once; nothing else changes
+        assert smol.llm.n_tokens == len(tokens)
+
+
+@pytest.mark.parametrize("user", ["Hi there, how are you?", "Thanks, that was helpful."])
+def test_a_reply_after_the_decision_is_the_reply_without_it(smol: Any, user: str) -> None:
+    _, tools, tokens = _support_turn(smol, user)
+
+    def reply() -> str:
+        chunks = smol.llm.create_completion(
+            prompt=tokens,
+            grammar=smol.grammars.get(tools, "none"),
+            max_tokens=40,
+            temperature=0.0,
+            stream=True,
+        )
+        return "".join(c["choices"][0]["text"] for c in chunks)
+
+    with smol.lock:
+        smol.llm.n_tokens = 0
+        assert smol.choose(tokens, tools) is not None
+        smol.step_back(tokens)
+        assert smol.llm.n_tokens == len(tokens) and not smol.llm._requires_eval
+        text = reply()
+        smol.llm.n_tokens = 0  # nothing cached: the prompt is evaluated from scratch
+        expected = reply()
+    assert text == expected and text
+
+
 def test_the_decision_step_follows_the_most_likely_option(smol: Any) -> None:
     messages, tools, _ = _support_turn(smol, "What is the status of TICKET-456?")
     with smol.lock:

@@ -137,6 +137,7 @@ class SharedLlama:
         self.grammars = GrammarCache(verify=self.grammar_ok)
         self._call_mask: np.ndarray[Any, np.dtype[np.bool_]] | None = None
         self._tokenized: dict[tuple[str, bool], list[int]] = {}
+        self._kept: tuple[list[int], np.ndarray[Any, np.dtype[np.float32]]] | None = None
         self._saved: OrderedDict[tuple[int, ...], tuple[Any, int]] = OrderedDict()
         # The first evaluation in a process pays a one-time setup cost (~1 s on 2 cores);
         # pay it at load time rather than on the first caller's turn.
@@ -213,6 +214,7 @@ class SharedLlama:
             best = max(candidates, key=candidates.__getitem__, default="")
             if not best or candidates[best] <= reply:
                 gen.tool_choice = "none"
+                self.step_back(tokens)
             else:
                 # The call's opening and name are the prompt's: evaluated in one batch
                 # (mostly already, by the decision) instead of sampled token by token under
@@ -274,9 +276,9 @@ class SharedLlama:
         ``respond_directly`` as the name of a call opened right after ``tokens``, normalised
         over those names. Names sharing their first tokens are told apart by evaluating the
         shared tokens (``shop__order_status`` / ``shop__list_stores``). The state is left
-        after the call's opening: a reply's ``create_completion`` of ``tokens`` steps back
-        (one token re-evaluated) and a call's goes on from it. ``None`` when an offered tool
-        is itself called ``respond_directly``. Call with :attr:`lock` held."""
+        after the call's opening: a call goes on from it, a reply steps back
+        (:meth:`step_back`, with the prompt's logits kept from the same batch). ``None`` when
+        an offered tool is itself called ``respond_directly``. Call with :attr:`lock` held."""
         if any(t.name == RESPOND.name for t in tools):
             return None  # an owner's tool has that name: decide by call mass
         opening = self._tokens(_OPENING, special=True)
@@ -285,6 +287,8 @@ class SharedLlama:
             for name in [t.name for t in tools] + [RESPOND.name]
         }
         out: dict[str, float] = {}
+        # The prompt's own next-token logits come from the same batch, for a reply.
+        self.evaluate(tokens + opening, keep=len(tokens) - 1)
         self._split(tokens + opening, names, 0, 1.0, out)
         return out
 
@@ -328,11 +332,15 @@ class SharedLlama:
             share = float(weights[token]) / total if total > 0.0 else 1.0 / len(branches)
             self._split([*prefix, token], members, depth + 1, mass * share, out)
 
-    def evaluate(self, tokens: list[int]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def evaluate(
+        self, tokens: list[int], *, keep: int | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float64]]:
         """Evaluate ``tokens`` (reusing the cached prefix) and return the unnormalised
         next-token weights. The state is left so that a ``create_completion`` of the same
         prompt samples at once. Another session's prompt swaps KV caches (see
-        :attr:`LlamaOptions.saved_contexts`). Call with :attr:`lock` held."""
+        :attr:`LlamaOptions.saved_contexts`). ``keep``: a position of ``tokens`` whose
+        next-token logits are kept as well, from the same batch (:meth:`step_back`). Call with
+        :attr:`lock` held."""
         llm = self.llm
         common = _common_prefix(llm._input_ids, tokens)
         resumed = False
@@ -352,16 +360,66 @@ class SharedLlama:
             common = min(common, len(tokens) - 1)
             llm.n_tokens = common
             started = time.perf_counter()
-            llm.eval(tokens[common:])
+            self._eval(tokens, common, keep)
             log.debug(
                 "local LLM: evaluated %d of %d tokens in %.0f ms",
                 len(tokens) - common,
                 len(tokens),
                 (time.perf_counter() - started) * 1000,
             )
-        raw = llm._ctx.get_logits()  # type: ignore[no-untyped-call]
-        logits = np.ctypeslib.as_array(raw, shape=(llm.n_vocab(),)).astype(np.float64)
+        logits = self._logits(-1).astype(np.float64)
         return np.exp(logits - float(logits.max()))
+
+    def _logits(self, i: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """The next-token logits of the last batch's ``i``-th token (``-1``: its last output),
+        as a view of llama.cpp's own buffer (what its sampler reads)."""
+        import llama_cpp as lib
+
+        raw = lib.llama_get_logits_ith(self.llm._ctx.ctx, i)
+        return np.ctypeslib.as_array(raw, shape=(self.llm.n_vocab(),))
+
+    def _eval(self, tokens: list[int], start: int, keep: int | None) -> None:
+        """``llm.eval(tokens[start:])``, and with ``keep`` (a position among them) the logits
+        after that token as well, asked of the same batch (no extra pass over the weights)."""
+        llm = self.llm
+        new = tokens[start:]
+        if keep is None or not start <= keep < len(tokens):
+            llm.eval(new)
+            return
+        llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)
+        for i in range(0, len(new), llm.n_batch):
+            batch = new[i : i + llm.n_batch]
+            n_past = llm.n_tokens
+            llm._batch.set_batch(batch=batch, n_past=n_past, logits_all=False)
+            at = keep - n_past
+            if 0 <= at < len(batch):
+                llm._batch.batch.logits[at] = True
+            llm._ctx.decode(llm._batch)
+            if 0 <= at < len(batch):
+                self._kept = (tokens[: keep + 1], self._logits(at).copy())
+            llm.input_ids[n_past : n_past + len(batch)] = batch
+            llm.n_tokens += len(batch)
+            llm._requires_eval = False
+
+    def step_back(self, tokens: list[int]) -> None:
+        """Make ``tokens`` the evaluated prompt again after more was evaluated (the decision's
+        call opening), with their own next-token logits current: a ``create_completion`` of
+        ``tokens`` then samples at once instead of evaluating their last token again (one pass
+        over the weights: ~60 ms of a 1.5B's first token). Without logits kept for exactly
+        ``tokens`` (:meth:`evaluate`'s ``keep``) nothing changes."""
+        llm = self.llm
+        kept, self._kept = self._kept, None
+        if (
+            kept is None
+            or kept[0] != tokens
+            or llm.n_tokens <= len(tokens)
+            or _common_prefix(llm._input_ids, tokens) < len(tokens)
+        ):
+            return
+        llm._ctx.kv_cache_seq_rm(-1, len(tokens), -1)
+        llm.n_tokens = len(tokens)
+        self._logits(-1)[:] = kept[1]
+        llm._requires_eval = False
 
     def _save_context(self) -> None:
         """Keep the KV cache of what is evaluated now (a session's conversation so far)."""
