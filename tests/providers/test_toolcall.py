@@ -29,11 +29,13 @@ from oshara.providers.llm.toolcall import (
     bounded,
     build_grammar,
     called_this_turn,
+    completed_ids,
     normalise_parameters,
     offered_tools,
     parse_call,
     prepare_messages,
     select_tools,
+    unfillable,
     ungrounded,
     unwarranted_end,
     unwarranted_form,
@@ -354,6 +356,82 @@ def test_a_grammar_llama_cpp_rejects_is_rebuilt_loosely() -> None:
     assert "tool0-args-subject" in seen[0] and "tool0-args-subject" not in seen[1]
 
 
+def test_ids_are_completed_to_the_token_the_caller_said() -> None:
+    order = {
+        "type": "object",
+        "properties": {"order_id": {"type": "string", "pattern": "^NP-[0-9]+$"}},
+        "required": ["order_id"],
+    }
+    tools = _tools(("ticket_lookup", TICKET), ("order_status", order))
+
+    def complete(name: str, arguments: dict[str, Any], *said: str) -> dict[str, Any]:
+        messages = [{"role": "user", "content": s} for s in said]
+        return completed_ids(ToolCall(name, arguments, valid=True), tools, messages).arguments
+
+    assert complete("ticket_lookup", {"ticket_id": "789"}, "whats happening with ticket-789") == {
+        "ticket_id": "ticket-789"
+    }
+    assert complete("order_status", {"order_id": "10231"}, "Where is NP-10231?") == {
+        "order_id": "NP-10231"
+    }
+    # an id from a tool result counts as said
+    created = ["Open a ticket please", '{"ticket_id": "TICKET-1001", "status": "open"}']
+    assert complete("ticket_lookup", {"ticket_id": "1001"}, *created) == {
+        "ticket_id": "TICKET-1001"
+    }
+    # left alone: said as it is, said without a joined prefix, two candidates, no id field,
+    # or a whole token the schema refuses
+    assert complete("ticket_lookup", {"ticket_id": "789"}, "ticket 789, or ticket-789") == {
+        "ticket_id": "789"
+    }
+    assert complete("ticket_lookup", {"ticket_id": "321"}, "My ticket is TICKET 321") == {
+        "ticket_id": "321"
+    }
+    assert complete("ticket_lookup", {"ticket_id": "12"}, "A-12 or B-12?") == {"ticket_id": "12"}
+    assert complete("order_status", {"order_id": "NP-5"}, "order XY-NP-5") == {"order_id": "NP-5"}
+    invalid = ToolCall("ticket_lookup", {"ticket_id": "789"}, valid=False, error="x")
+    said = [{"role": "user", "content": "ticket-789"}]
+    assert completed_ids(invalid, tools, said) is invalid
+
+
+def test_required_arguments_nothing_said_could_fill_are_known_before_sampling() -> None:
+    avail = Tool(
+        "check_availability",
+        "",
+        {
+            "type": "object",
+            "properties": {
+                "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                "party_size": {"type": "integer"},
+                "area": {"type": "string", "enum": ["inside", "terrace"]},
+                "seats": {"type": "integer", "default": 2},
+            },
+            "required": ["date", "party_size", "area", "seats"],
+        },
+    )
+    lookup = Tool("ticket_lookup", "", TICKET)
+    search = Tool("search", "", {"type": "object", "properties": {"query": {"type": "string"}},
+                                 "required": ["query"]})  # fmt: skip
+
+    def missing(tool: Tool, *said: str) -> list[str]:
+        return unfillable(tool, [{"role": "user", "content": s} for s in said])
+
+    assert missing(avail, "Can you check if there's room?") == ["date", "party_size"]
+    assert missing(avail, "Any tables free on December fifth?") == ["party_size"]
+    assert missing(avail, "A table for two tomorrow?") == []
+    assert missing(avail, "Me and my wife, on Friday") == []
+    assert missing(avail, "Do you have a table for 4?") == []  # a digit: left to grounding
+    assert missing(lookup, "Check my ticket.") == ["ticket_id"]
+    assert missing(lookup, "Is it fixed yet?", '{"tickets": []}') == ["ticket_id"]
+    assert missing(lookup, "Ticket 456 please") == []
+    assert missing(lookup, "It's the one you created", '{"ticket_id": "TICKET-1001"}') == []
+    assert missing(search, "Do you sell tents?") == []  # free text: judged after sampling
+    # whatever a model wrote for an unfillable argument, grounding drops it
+    said = [{"role": "user", "content": "Can you check if there's room?"}]
+    call = ToolCall("check_availability", {"date": "2026-12-04", "party_size": 4}, valid=True)
+    assert set(ungrounded(call, [avail], said)) >= set(unfillable(avail, said))
+
+
 def test_ids_the_caller_never_said_are_ungrounded() -> None:
     tools = _tools(
         ("ticket_lookup", TICKET),
@@ -568,9 +646,7 @@ def test_enum_ids_are_the_tools_own_values_not_the_callers() -> None:
 
 
 def test_names_sharing_their_first_tokens_get_their_own_probabilities(smol: Any) -> None:
-    tools = _tools(
-        ("shop__order_status", TICKET), ("shop__list_stores", None), ("policies", None)
-    )
+    tools = _tools(("shop__order_status", TICKET), ("shop__list_stores", None), ("policies", None))
     messages = [
         {"role": "system", "content": "You help shoppers."},
         {"role": "user", "content": "Which stores do you have?"},
@@ -759,3 +835,57 @@ def test_calls_that_would_be_dropped_anyway_are_no_candidates(smol: Any) -> None
         text = "".join(c["choices"][0]["text"] for c in gen.chunks)
     assert gen.options is not None and gen.tool_choice == "none", gen.options
     assert text and not text.startswith(TOOL_OPEN)
+
+
+def test_a_call_nothing_said_could_fill_becomes_a_question_without_sampling_arguments(
+    smol: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision step picks ticket_lookup for "Check my ticket." (forced here: the 135M
+    model's own choice varies); no argument is generated, the turn is a spoken reply and
+    the stream reports the dropped call."""
+    import asyncio
+
+    from oshara.providers.llm.local import LlamaChunkStream, TurnRequest
+
+    messages, tools, _ = _support_turn(smol, "Check my ticket.")
+    monkeypatch.setattr(
+        smol, "choose", lambda tokens, offered: {"ticket_lookup": 0.9, RESPOND.name: 0.1}
+    )
+    with smol.lock:
+        gen = smol.generate(messages, tools, "auto", {"max_tokens": 40, "temperature": 0.0})
+    assert gen.unfillable == ("ticket_lookup", ["ticket_id"]) and gen.chunks is None
+
+    sampled: list[Any] = []
+    real_generate = smol.generate
+
+    def generate(*args: Any, **kwargs: Any) -> Any:
+        out = real_generate(*args, **kwargs)
+        sampled.append((args[0][-1], args[2], out.unfillable))
+        return out
+
+    monkeypatch.setattr(smol, "generate", generate)
+    request = TurnRequest(
+        messages=messages,
+        prompt_tools=tools,
+        tools=tools,
+        tool_choice="auto",
+        sampling={"max_tokens": 40, "temperature": 0.0},
+        max_reply_tokens=40,
+        model_name="local:smollm2-135m",
+    )
+
+    async def run() -> tuple[LlamaChunkStream, list[Any]]:
+        stream = LlamaChunkStream(smol, request)
+        return stream, [chunk async for chunk in stream]
+
+    stream, chunks = asyncio.run(run())
+    assert stream.dropped_call == "ticket_lookup"
+    deltas = [c.choices[0].delta for c in chunks if c.choices]
+    assert not any(d.tool_calls for d in deltas)
+    assert "".join(d.content or "" for d in deltas).strip()
+    # the decision's turn, then one reply asked for the missing id
+    assert [(s[1], s[2] is not None) for s in sampled] == [("auto", True), ("none", False)]
+    assert sampled[1][0] == {
+        "role": "system",
+        "content": "Reply with one short question asking the user for the ticket id.",
+    }

@@ -376,7 +376,5 @@ def _content(message: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return " ".join(
-            str(part.get("text") or "") for part in content if isinstance(part, dict)
-        )
+        return " ".join(str(part.get("text") or "") for part in content if isinstance(part, dict))
     return ""

@@ -38,11 +38,14 @@ from oshara.providers.llm.toolcall import (
     TOOL_OPEN,
     GrammarCache,
     Tool,
+    ToolCall,
     TurnDecoder,
     arguments_head,
     called_this_turn,
+    completed_ids,
     offered_tools,
     prepare_messages,
+    unfillable,
     ungrounded,
     unwarranted_end,
     unwarranted_form,
@@ -108,6 +111,10 @@ class Generation:
     """Text of the turn that is part of the prompt, not of ``chunks``: the opening of the call
     the decision step chose, up to its arguments."""
     chunks: Any = None
+    unfillable: tuple[str, list[str]] | None = None
+    """The call the decision step chose and its required arguments that nothing said could
+    fill (:func:`unfillable`): no arguments are generated (``chunks`` is ``None``); the turn is
+    a reply asking for them."""
 
     @property
     def decided(self) -> bool:
@@ -212,9 +219,14 @@ class SharedLlama:
                 and not unwarranted_form(name, tools, messages)
             }
             best = max(candidates, key=candidates.__getitem__, default="")
+            chosen = next((t for t in tools if t.name == best), None)
+            missing = unfillable(chosen, messages) if chosen is not None else []
             if not best or candidates[best] <= reply:
                 gen.tool_choice = "none"
                 self.step_back(tokens)
+            elif missing:
+                gen.tool_choice = "none"
+                gen.unfillable = (best, missing)
             else:
                 # The call's opening and name are the prompt's: evaluated in one batch
                 # (mostly already, by the decision) instead of sampled token by token under
@@ -230,15 +242,20 @@ class SharedLlama:
                     *self._tokens(ARGUMENTS_TAIL, special=False),
                 ]
             gen.options[RESPOND.name] = raw_reply
+            outcome = "reply" if gen.tool_choice == "none" else best
+            if gen.unfillable:
+                outcome = f"reply ({best} lacks {', '.join(missing)})"
             log.debug(
                 "local LLM: %s → %s",
                 " ".join(f"{k}={v:.2f}" for k, v in gen.options.items()),
-                "reply" if gen.tool_choice == "none" else best,
+                outcome,
             )
         elif tools and tool_choice == "auto" and threshold is not None:
             gen.call_mass = self.call_mass(tokens)
             gen.tool_choice = "required" if gen.call_mass >= threshold else "none"
             log.debug("local LLM: call mass %.3f → %s", gen.call_mass, gen.tool_choice)
+        if gen.unfillable is not None:
+            return gen
         gen.chunks = self.llm.create_completion(
             prompt=tokens,
             grammar=self.grammars.get(callable_tools, grammar_choice or gen.tool_choice),
@@ -587,24 +604,32 @@ class LlamaChunkStream:
                     prompt_tools=req.prompt_tools,
                 )
                 self.call_mass = gen.call_mass
-                decoder, generated, finish = self._consume(gen)
-                call = decoder.finish()
-                if (
-                    call is not None
-                    and gen.decided  # the decision step (not the caller) chose the call
-                    and not self._stop.is_set()
-                    and (
-                        (missing := ungrounded(call, req.tools, req.messages))
-                        or unwarranted_end(call.name, req.messages)
-                        or unwarranted_form(call.name, req.tools, req.messages)
-                    )
-                ):
+                call: ToolCall | None = None
+                decoder, generated, finish = TurnDecoder(req.tools), 0, "stop"
+                dropped, missing = gen.unfillable or ("", [])
+                if not dropped:
+                    decoder, generated, finish = self._consume(gen)
+                    call = decoder.finish()
+                    if call is not None:
+                        call = completed_ids(call, req.tools, req.messages)
+                    if (
+                        call is not None
+                        and gen.decided  # the decision step (not the caller) chose the call
+                        and not self._stop.is_set()
+                        and (
+                            (missing := ungrounded(call, req.tools, req.messages))
+                            or unwarranted_end(call.name, req.messages)
+                            or unwarranted_form(call.name, req.tools, req.messages)
+                        )
+                    ):
+                        dropped = call.name
+                if dropped and not self._stop.is_set():
                     log.info(
                         "local LLM: %s call dropped (%s)",
-                        call.name,
+                        dropped,
                         f"{', '.join(missing)} not given" if missing else "not asked for",
                     )
-                    self.dropped_call = call.name
+                    self.dropped_call = dropped
                     messages = req.messages
                     if missing:
                         # Say what is missing: left alone, the model announces the lookup
