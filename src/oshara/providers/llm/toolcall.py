@@ -639,6 +639,21 @@ def unwarranted_form(name: str, tools: list[Tool], messages: Sequence[Mapping[st
     return not _shares_a_word(forms, said.lower()) if forms.strip() else False
 
 
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _echoes_description(value: str, spec: Any) -> bool:
+    """Is ``value`` the argument's own description (or three or more words of it) rather than
+    anything said? Asked to quote its instructions, the 1.5B searched the knowledge base for
+    "What to look up, in a few words": the ``query`` field's description."""
+    described = spec.get("description") if isinstance(spec, Mapping) else None
+    said = _words(value)
+    if not isinstance(described, str) or len(said) < 3:
+        return False
+    return f" {' '.join(said)} " in f" {' '.join(_words(described))} "
+
+
 def ungrounded(
     call: ToolCall, tools: list[Tool], messages: Sequence[Mapping[str, Any]]
 ) -> list[str]:
@@ -646,8 +661,9 @@ def ungrounded(
     ticket" fills ``ticket_id`` with a made-up ``TICKET-123``; such a call is dropped and the
     model asked to reply (ask for the id). Judged: id-like strings (``*_id``, ``*_number``,
     ``email``…: their characters), dates (the day named), whole numbers (said in digits or
-    words) and other free text (a content word in common; search strings excepted). Not
-    judged: enums, constants and fields with a default."""
+    words) and other free text (a content word in common; search strings excepted); no string
+    may be the field's own description. Not judged: enums, constants and fields with a
+    default."""
     tool = next((t for t in tools if t.name == call.name), None)
     if tool is None:
         return []
@@ -670,6 +686,9 @@ def ungrounded(
                 missing.append(name)
             continue
         if not isinstance(value, str):
+            continue
+        if _echoes_description(value, spec):
+            missing.append(name)  # the field's own description, not the caller's words
             continue
         if not _GROUNDED_NAME.search(name):
             if not _SEARCH_NAME.search(name) and not _shares_a_word(value, heard):
