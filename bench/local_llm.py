@@ -144,6 +144,29 @@ def _p50(rows: list[dict[str, Any]], key: str) -> float:
     return statistics.median(r[key] for r in rows) if rows else float("nan")
 
 
+def machine_rates(model: SharedLlama) -> tuple[float, float]:
+    """This machine's raw llama.cpp speed for the model: prompt evaluation (tokens/s, a batch of
+    128 on ``n_threads_batch``) and single-token decoding (tokens/s on ``n_threads``). Every
+    latency below is mostly a multiple of these, so figures from two machines compare through
+    them."""
+    llm = model.llm
+    text = " ".join(f"Line {i}: the caller asked about ticket number {i * 7}." for i in range(40))
+    tokens = llm.tokenize(text.encode(), add_bos=False)[:160]
+    with model.lock:
+        llm.n_tokens = 0
+        llm.eval(tokens[:8])  # first-evaluation setup, not measured
+        llm.n_tokens = 0
+        t = time.perf_counter()
+        llm.eval(tokens[:128])
+        prompt = 128 / (time.perf_counter() - t)
+        t = time.perf_counter()
+        for token in tokens[128:144]:
+            llm.eval([token])
+        decode = 16 / (time.perf_counter() - t)
+        llm.n_tokens = 0
+    return prompt, decode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="qwen2.5-0.5b")
@@ -153,6 +176,11 @@ def main() -> None:
     t = time.perf_counter()
     model = SharedLlama.get(resolve_model(args.model), LlamaOptions())
     print(f"model {args.model}: loaded in {time.perf_counter() - t:.1f} s")
+    prompt_rate, decode_rate = machine_rates(model)
+    print(
+        f"this machine: prompt evaluation {prompt_rate:.1f} tok/s, "
+        f"decoding {decode_rate:.1f} tok/s (llama.cpp, no grammar)"
+    )
     for session in (0, 1):
         t = time.perf_counter()
         model.warm(_messages("Hello", session)[:2], TOOLS)
