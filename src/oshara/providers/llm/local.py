@@ -816,6 +816,14 @@ class LocalLlamaLLMService(OpenAILLMService):
 
     async def warm_context(self, context: LLMContext) -> None:
         """:meth:`warm` with a session's context (its messages and tools)."""
+        # The system instruction as the first turn will have it: Pipecat composes it (e.g. its
+        # "ASYNC TOOLS" guidance when a tool such as show_form runs asynchronously) only once a
+        # context frame syncs the tool handlers. Without this the first turn's prompt parted
+        # from the prefilled one before the tools and evaluated ~550 tokens again (13 s for the
+        # demo's 0.5B on a 2-core EPYC).
+        sync = getattr(self, "_sync_registered_tool_handlers", None)
+        if callable(sync):
+            sync(context.tools)
         invocation = await self.get_llm_adapter().get_llm_invocation_params(
             context,
             system_instruction=self._system_instruction(),
