@@ -78,12 +78,14 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
 
 
 def _quiet_pipecat(settings: Settings) -> None:
-    """Keep Pipecat's debug output (it quotes transcripts and prompts) out of our logs."""
+    """Keep Pipecat's debug output (it quotes transcripts and prompts) out of our logs; our own
+    loggers follow ``OSHARA_LOG_LEVEL``."""
     try:
         from oshara.voice.logs import configure_pipecat_logging
     except ImportError:
         return
     configure_pipecat_logging(settings.log_level)
+    logging.getLogger("oshara").setLevel(settings.log_level.upper())
 
 
 @main.command()
