@@ -32,7 +32,11 @@ from .kbutil import (
     text_pdf,
 )
 
-TIME_BOUND_S = 5.0
+TIME_BOUND_S = 15.0
+"""A defused hostile upload (2-3 MB) is handled in a few seconds on 2 cores: 520,000 nested
+``<div>`` took 5.9 s (SQLite) and 6.2 s (PostgreSQL) on a 2-core EPYC without AVX-512, where
+5 s had been set on a faster machine. ``html.parser``'s unbounded rescans take minutes, so
+15 s still tells the two apart."""
 MIB = 1024 * 1024
 
 
