@@ -115,9 +115,10 @@ def turn(
             choice: Any = "auto"
             if mode.startswith("tool:"):
                 choice = {"type": "function", "function": {"name": mode[5:]}}
-            gen = model.generate(
-                _messages(user, session), TOOLS, choice, {"max_tokens": 60, "temperature": 0.0}
-            )
+            sampling = {"max_tokens": 60, "temperature": 0.0}
+            gen = model.generate(_messages(user, session), TOOLS, choice, sampling)
+            if gen.unfillable is not None:  # the call lacks what nothing said: ask (as served)
+                gen = model.generate(_messages(user, session), TOOLS, "none", sampling)
             chunks, decided = gen.chunks, gen.tool_choice
             text = gen.prefix
         first = None
