@@ -729,14 +729,13 @@ def unfillable(tool: Tool, messages: Sequence[Mapping[str, Any]]) -> list[str]:
     there's room?": 7.7 s on 1.5B, 2 cores). Enums, constants and fields with defaults are
     never missing."""
     heard = _user_text(messages).lower()
-    digits = bool(re.search(r"\d", heard))
+    if re.search(r"\d", heard):
+        return []  # a digit could fill any of them: grounding judges the values written
     properties = tool.parameters.get("properties") or {}
     missing: list[str] = []
     for name in tool.parameters.get("required") or []:
         spec = properties.get(name)
-        if digits or not isinstance(spec, Mapping):
-            continue
-        if any(k in spec for k in ("enum", "const", "default")):
+        if not isinstance(spec, Mapping) or any(k in spec for k in ("enum", "const", "default")):
             continue
         kind = spec.get("type")
         if kind == "integer":
