@@ -219,12 +219,10 @@ class SharedLlama:
                 and not unwarranted_form(name, tools, messages)
             }
             best = max(candidates, key=candidates.__getitem__, default="")
-            chosen = next((t for t in tools if t.name == best), None)
-            missing = unfillable(chosen, messages) if chosen is not None else []
             if not best or candidates[best] <= reply:
                 gen.tool_choice = "none"
                 self.step_back(tokens)
-            elif missing:
+            elif missing := unfillable(next(t for t in tools if t.name == best), messages):
                 gen.tool_choice = "none"
                 gen.unfillable = (best, missing)
             else:
@@ -244,7 +242,7 @@ class SharedLlama:
             gen.options[RESPOND.name] = raw_reply
             outcome = "reply" if gen.tool_choice == "none" else best
             if gen.unfillable:
-                outcome = f"reply ({best} lacks {', '.join(missing)})"
+                outcome = f"reply ({best} lacks {', '.join(gen.unfillable[1])})"
             log.debug(
                 "local LLM: %s → %s",
                 " ".join(f"{k}={v:.2f}" for k, v in gen.options.items()),
