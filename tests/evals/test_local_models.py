@@ -1,8 +1,9 @@
 """The eval set on the real local models (llama.cpp): regression floors, not the goals.
 
 * a subset across every kind on ``local:qwen2.5-0.5b`` (every test run, ~2 minutes);
-* the whole set on ``local:qwen2.5-1.5b`` (``slow``, part of every test run: ~14 minutes on
-  2 cores). ``OSHARA_EVAL_FULL=0`` runs a 20-case subset on 1.5B instead (~4 minutes).
+* the same subset on ``local:qwen2.5-1.5b`` (``slow``, part of every test run: ~4 minutes on
+  2 cores). The whole set (~15-28 minutes on 2 cores) runs on demand with ``oshara eval``, or
+  here with ``OSHARA_EVAL_FULL=1``; it is not part of CI, which must stay under 45 minutes.
 
 Issue 6 asks for ≥ 95 % task success on 1.5B and ≥ 85 % on 0.5B; what the models reach today
 is below that (docs/evals.md has the measured figures), so the floors here are set a margin
@@ -67,9 +68,9 @@ QWEN_15B_MIN_TASK_SUCCESS = 65.0
 QWEN_15B_MIN_VALID_ARGUMENTS = 95.0
 QWEN_15B_FULL_MIN_TASK_SUCCESS = 65.0
 
-FULL = os.environ.get("OSHARA_EVAL_FULL", "1") != "0"
-"""The whole set on 1.5B is part of every test run; ``OSHARA_EVAL_FULL=0`` swaps in the
-subset (a quicker local run)."""
+FULL = os.environ.get("OSHARA_EVAL_FULL", "0") == "1"
+"""The subset on 1.5B is part of every test run; ``OSHARA_EVAL_FULL=1`` swaps in the whole set
+(``oshara eval --model local:qwen2.5-1.5b`` runs it without pytest)."""
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,7 @@ def test_qwen05_subset(eval_set: EvalSet) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(FULL, reason="the whole set runs on 1.5B instead (OSHARA_EVAL_FULL=0: this)")
+@pytest.mark.skipif(FULL, reason="OSHARA_EVAL_FULL=1: the whole set runs on 1.5B instead")
 def test_qwen15_subset() -> None:
     _need("qwen2.5-1.5b")
     _check(
@@ -142,7 +143,7 @@ def test_qwen15_subset() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not FULL, reason="OSHARA_EVAL_FULL=0: the 1.5B subset runs instead")
+@pytest.mark.skipif(not FULL, reason="on demand: OSHARA_EVAL_FULL=1 or oshara eval")
 def test_qwen15_full_set() -> None:
     _need("qwen2.5-1.5b")
     _check(
