@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # HTTP
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    trusted_proxies: str = ""
+    """Comma-separated CIDRs of reverse proxies whose ``X-Forwarded-For`` is believed."""
     cors_origins: list[str] = Field(default_factory=list)
     """Origins allowed to call the authenticated API from a browser (dashboard: same-origin)."""
 
@@ -83,6 +85,14 @@ class Settings(BaseSettings):
     livekit_api_secret: str = ""
 
     log_level: str = "INFO"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, v: str) -> str:
+        from oshara.clientaddr import parse_trusted_proxies
+
+        parse_trusted_proxies(v)
+        return v
 
     @field_validator("public_url")
     @classmethod
