@@ -6,7 +6,11 @@ import json
 import re
 from collections.abc import Iterable
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from oshara.errors import PayloadTooLarge
+from oshara.jsonlimits import MAX_BODY_DEPTH, json_depth
 
 # Endpoints a visitor's browser calls from the owner's site. Their origin is checked per
 # character by the endpoint itself (403 naming the origin), so CORS here only lets the
@@ -38,7 +42,9 @@ def unstorable_text(body: bytes) -> str | None:
     """
     if body[:1] in (b"{", b"[") or body.lstrip()[:1] in (b"{", b"["):
         try:
-            json.loads(body, parse_constant=_refuse_constant)
+            parsed = json.loads(body, parse_constant=_refuse_constant)
+            if json_depth(parsed, limit=MAX_BODY_DEPTH) > MAX_BODY_DEPTH:
+                return f"Request body is nested more than {MAX_BODY_DEPTH} levels deep"
         except _NonStandardNumber as exc:
             return f"Request body contains {exc}, which is not valid JSON"
         except RecursionError:
@@ -63,6 +69,17 @@ def unstorable_text(body: bytes) -> str | None:
     return None
 
 
+OFFLOAD_BYTES = 64 * 1024
+"""Bodies larger than this are parsed and scanned in a worker thread, not on the event loop."""
+
+
+async def unstorable_text_async(body: bytes) -> str | None:
+    """``unstorable_text`` that keeps the event loop free for bodies over ``OFFLOAD_BYTES``."""
+    if len(body) <= OFFLOAD_BYTES:
+        return unstorable_text(body)
+    return await anyio.to_thread.run_sync(unstorable_text, body)
+
+
 ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 ALLOW_METHODS = "GET, POST, PATCH, PUT, DELETE, OPTIONS"
 
@@ -85,8 +102,19 @@ async def _send_json(
     await send({"type": "http.response.body", "body": body})
 
 
+class BodyTooLarge(PayloadTooLarge):
+    """Raised from ``receive`` when a streamed body passes its limit (rendered as 413)."""
+
+
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413, by header or while streaming."""
+    """Refuse request bodies over ``max_bytes`` with 413, by header or while streaming.
+
+    Ordinary bodies (at most ``max_bytes``) are read here and checked for text no database can
+    store before the app sees them. Paths in ``overrides`` (uploads) get a larger limit but are
+    never read here: the body streams to the endpoint, which authenticates before it reads a
+    byte — so an anonymous client cannot make the server take in megabytes — and checks the
+    text itself. Their limit is enforced from ``Content-Length`` and again while streaming.
+    """
 
     def __init__(
         self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None
@@ -95,11 +123,11 @@ class BodyLimitMiddleware:
         self.max_bytes = max_bytes
         self.overrides = [(re.compile(k), v) for k, v in (overrides or {}).items()]
 
-    def _limit(self, path: str) -> int:
+    def _override(self, path: str) -> int | None:
         for pattern, limit in self.overrides:
             if pattern.match(path):
                 return limit
-        return self.max_bytes
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,7 +136,8 @@ class BodyLimitMiddleware:
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
             await _send_json(send, 400, "URL contains a NUL character")
             return
-        limit = self._limit(scope["path"])
+        override = self._override(scope["path"])
+        limit = self.max_bytes if override is None else override
         message = f"Request body is larger than the limit of {limit} bytes"
         for name, value in scope["headers"]:
             if name == b"content-length":
@@ -120,6 +149,9 @@ class BodyLimitMiddleware:
                 if too_big:
                     await _send_json(send, 413, message)
                     return
+        if override is not None:
+            await self.app(scope, _counting(receive, limit, message), send)
+            return
         # Read the body up front (it is at most ``limit`` bytes), so an oversized chunked
         # body is a clean 413 before the app has seen any of it.
         chunks: list[bytes] = []
@@ -136,9 +168,10 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             if not msg.get("more_body", False):
                 break
+        body = b"".join(chunks)
         ctype = dict(scope["headers"]).get(b"content-type", b"").lower()
         binary = ctype.startswith((b"multipart/", b"application/octet-stream"))
-        problem = unstorable_text(b"".join(chunks)) if received and not binary else None
+        problem = await unstorable_text_async(body) if received and not binary else None
         if problem:
             await _send_json(send, 400, problem)
             return
@@ -148,10 +181,26 @@ class BodyLimitMiddleware:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _counting(receive: Receive, limit: int, message: str) -> Receive:
+    """``receive`` that raises ``BodyTooLarge`` once more than ``limit`` bytes came in."""
+    received = 0
+
+    async def wrapped() -> Message:
+        nonlocal received
+        msg = await receive()
+        if msg["type"] == "http.request":
+            received += len(msg.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(message)
+        return msg
+
+    return wrapped
 
 
 class CorsMiddleware:

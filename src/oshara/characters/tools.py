@@ -41,9 +41,11 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from oshara.crypto import SecretBox
+from oshara.jsonlimits import MAX_SCHEMA_DEPTH, json_depth
 
 __all__ = [
     "BUILTIN_TOOL_NAMES",
+    "MAX_INPUT_SCHEMA_DEPTH",
     "MAX_TOOLS",
     "SECRET_MASK",
     "TOOL_NAME_PATTERN",
@@ -69,6 +71,7 @@ BUILTIN_TOOL_NAMES = frozenset({"show_form", "end_call"})
 MAX_TOOLS = 64
 MAX_DESCRIPTION_CHARS = 4000
 MAX_INPUT_SCHEMA_BYTES = 64 * 1024
+MAX_INPUT_SCHEMA_DEPTH = MAX_SCHEMA_DEPTH
 MAX_URL_CHARS = 2048
 MAX_HEADERS = 32
 MAX_HEADER_VALUE_BYTES = 8 * 1024
@@ -314,6 +317,12 @@ class CharacterTool(StrictModel):
     @field_validator("input_schema")
     @classmethod
     def _check_input_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Before anything walks it recursively (json, jsonschema, the local LLM's grammar).
+        if json_depth(value, limit=MAX_INPUT_SCHEMA_DEPTH) > MAX_INPUT_SCHEMA_DEPTH:
+            raise ValueError(
+                f"input_schema is nested more than {MAX_INPUT_SCHEMA_DEPTH} levels deep "
+                "(objects and arrays inside each other)"
+            )
         try:
             size = len(json.dumps(value, allow_nan=False))
         except (TypeError, ValueError) as exc:
@@ -322,6 +331,8 @@ class CharacterTool(StrictModel):
             raise ValueError(f"input_schema is larger than {MAX_INPUT_SCHEMA_BYTES // 1024} KB")
         try:
             Draft202012Validator.check_schema(value)
+        except RecursionError:
+            raise ValueError("input_schema is nested too deeply to check") from None
         except SchemaError as exc:
             where = "/".join(str(p) for p in exc.path)
             at = f" at '{where}'" if where else ""

@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from pipecat.adapters.llm.schemas.function_schema import FunctionSchema
 
+from oshara.jsonlimits import MAX_SCHEMA_DEPTH, json_depth
+
 if TYPE_CHECKING:
     from pipecat.services.llm_service import FunctionCallParams
 
@@ -201,6 +203,10 @@ class Tool:
 
 
 def _object_schema(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    # Owners' schemas are bounded on save; an MCP server's may be anything. A schema too deep
+    # to walk safely is offered without properties (the server checks its own arguments).
+    if json_depth(dict(parameters), limit=MAX_SCHEMA_DEPTH) > MAX_SCHEMA_DEPTH:
+        return {"type": "object", "properties": {}}
     schema = copy.deepcopy(dict(parameters))
     if schema.get("type") != "object":
         return {"type": "object", "properties": {}}
@@ -211,7 +217,7 @@ def _object_schema(parameters: Mapping[str, Any]) -> dict[str, Any]:
 def _validator(schema: dict[str, Any]) -> Draft202012Validator | None:
     try:
         Draft202012Validator.check_schema(schema)
-    except SchemaError:
+    except (SchemaError, RecursionError):
         return None  # an MCP server's odd schema: the server checks its own arguments
     return Draft202012Validator(schema)
 
