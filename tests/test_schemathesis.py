@@ -2,11 +2,12 @@
 
 An outside pass sent 113,743 schemathesis cases and got 0 server errors; this keeps that
 figure. Every operation of ``/api/schema/`` gets ``OSHARA_FUZZ_EXAMPLES`` generated requests
-(default 200; explicit examples first; half of them name the real character) against a real uvicorn server on SQLite and on
-PostgreSQL, authenticated with an API key of an organization that owns a character, so the
-requests get past authentication and reach validation, the services and the database. A
-request that answers 5xx is collected (method, path, status, the curl to reproduce it) and
-the test fails listing them all; the number of requests sent is printed.
+(default 200; explicit examples first; half of them name the real character) against a real
+uvicorn server on SQLite and on PostgreSQL, authenticated with an API key of an organization
+that owns a character, so the requests get past authentication and reach validation, the
+services and the database. A request that answers 5xx is collected (method, path, status,
+the curl to reproduce it) and the test fails listing them all; the number of requests sent
+is printed.
 """
 
 from __future__ import annotations
