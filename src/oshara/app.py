@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from oshara import __version__
 from oshara.config import Settings, get_settings
 from oshara.db.engine import create_engine, create_sessionmaker
+from oshara.db.errors import install_database_errors, unavailable_or_none
 from oshara.errors import OsharaError, ValidationFailed
 from oshara.http import field_errors
 from oshara.middleware import BodyLimitMiddleware, CorsMiddleware
@@ -45,8 +46,12 @@ def install_error_handlers(app: FastAPI) -> None:
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )
 
+    install_database_errors(app)  # 503 + Retry-After for a database outage
+
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        if (unavailable := unavailable_or_none(request, exc)) is not None:
+            return unavailable
         log.error(
             "unhandled error on %s %s: %s",
             request.method,
