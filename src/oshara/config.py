@@ -37,7 +37,12 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=10 * 24 * 3600, ge=60)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
     session_token_ttl_seconds: int = Field(default=300, ge=10, le=3600)
+    session_connect_grace_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """A started session that has not connected within this stops holding a concurrency slot
+    (its token stays valid; connecting later is admitted against the cap again)."""
     registration_enabled: bool = True
+    invitation_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=300, le=90 * 24 * 3600)
+    """How long an invitation to join an organization can be accepted."""
 
     # HTTP
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -76,6 +81,9 @@ class Settings(BaseSettings):
     agent_enabled: bool = True
     """Run the agent in this process (``oshara serve --no-agent`` turns it off)."""
     drain_timeout_seconds: float = Field(default=20.0, ge=0, le=600)
+    max_live_sessions: int | None = Field(default=None, ge=1, le=100_000)
+    """Live sessions this process runs at once; above it new ones get 503 + Retry-After.
+    Default: 8 per CPU core, at most one per 64 MB of memory (see ``default_max_live``)."""
     """On SIGTERM, live calls get this long to finish after their goodbye."""
 
     # Media

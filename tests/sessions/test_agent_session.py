@@ -112,24 +112,37 @@ async def test_rate_limit_is_429_with_retry_after(client: httpx.AsyncClient) -> 
     assert "per minute" in r.json()["detail"]
 
 
-async def test_concurrency_cap_is_429(client: httpx.AsyncClient) -> None:
+def _from(app: FastAPI, address: str) -> dict[str, str]:
+    """Headers of a start from ``address`` (the test client's peer is a trusted proxy)."""
+    app.state.settings.trusted_proxies = "127.0.0.1/32"
+    return {**ORIGIN, "X-Forwarded-For": address}
+
+
+async def test_concurrency_cap_is_429(client: httpx.AsyncClient, app: FastAPI) -> None:
     await _setup(client, limits={"sessions_per_minute": 100, "max_concurrent_sessions": 2})
-    for _ in range(2):
+    for i in range(2):
         assert (
-            await client.post(URL, headers=ORIGIN, json={"agent": "support-bot"})
+            await client.post(
+                URL, headers=_from(app, f"198.51.100.{i}"), json={"agent": "support-bot"}
+            )
         ).status_code == 200
-    r = await client.post(URL, headers=ORIGIN, json={"agent": "support-bot"})
+    r = await client.post(URL, headers=_from(app, "198.51.100.9"), json={"agent": "support-bot"})
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) >= 1
     assert "in progress" in r.json()["detail"]
 
 
-async def test_concurrent_requests_never_overshoot_the_cap(client: httpx.AsyncClient) -> None:
+async def test_concurrent_requests_never_overshoot_the_cap(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
     import asyncio
 
     await _setup(client, limits={"sessions_per_minute": 1000, "max_concurrent_sessions": 3})
     results = await asyncio.gather(
-        *[client.post(URL, headers=ORIGIN, json={"agent": "support-bot"}) for _ in range(10)]
+        *[
+            client.post(URL, headers=_from(app, f"198.51.100.{i}"), json={"agent": "support-bot"})
+            for i in range(10)
+        ]
     )
     codes = sorted(r.status_code for r in results)
     assert codes == [200] * 3 + [429] * 7

@@ -38,6 +38,9 @@ class FakeRuntime:
     def is_live(self, session_id: str) -> bool:
         return session_id in self.live
 
+    def check_room(self) -> None:
+        pass
+
     async def offer(self, spec: Any, recorder: Any, body: Any) -> dict[str, str]:
         self.offers.append((spec, body))
         self.signaling.pcs["pc-1"] = spec.session_id

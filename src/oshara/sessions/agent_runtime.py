@@ -8,10 +8,11 @@ still runs (answering 503 on the live routes) where they are not installed.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from oshara.config import Settings
-from oshara.errors import BadRequest, Conflict, OsharaError, TooManyRequests
+from oshara.errors import BadRequest, Conflict, OsharaError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,40 @@ class GatewayTimeout(OsharaError):
     status_code = 504
 
 
+class ServerBusy(OsharaError):
+    """This process already runs ``OSHARA_MAX_LIVE_SESSIONS`` sessions (a capacity refusal
+    of the server, not of the caller: 503, with ``Retry-After``)."""
+
+    status_code = 503
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        retry_after = max(1, int(retry_after))
+        super().__init__(
+            detail, extra={"retry_after": retry_after}, headers={"Retry-After": str(retry_after)}
+        )
+
+
+BUSY_RETRY_SECONDS = 15
+_MB = 1024 * 1024
+
+
+def default_max_live(cpus: int | None = None, memory_bytes: int | None = None) -> int:
+    """``OSHARA_MAX_LIVE_SESSIONS`` when unset: 8 per CPU core, at most one per 64 MB of
+    physical memory, at least 4. A text session holds ~1-2 MB once released cleanly, a
+    voice call far more CPU than memory: on 2 cores with local models a handful of calls
+    already share the CPU, so the cap is about not running out of memory on a burst."""
+    cpus = cpus or os.cpu_count() or 1
+    if memory_bytes is None:
+        try:
+            memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            memory_bytes = 0
+    cap = 8 * cpus
+    if memory_bytes:
+        cap = min(cap, memory_bytes // (64 * _MB))
+    return max(4, cap)
+
+
 class AgentRuntime:
     def __init__(self, runner: Any, signaling: Any) -> None:
         self.runner = runner
@@ -65,6 +100,7 @@ class AgentRuntime:
 
         runner = VoiceRunner(
             provider_settings=provider_settings(settings),
+            max_sessions=settings.max_live_sessions or default_max_live(),
             drain_timeout=settings.drain_timeout_seconds,
             tool_deps=tool_deps(settings, sessionmaker),
         )
@@ -72,6 +108,15 @@ class AgentRuntime:
 
     def is_live(self, session_id: str) -> bool:
         return self.runner.get(session_id) is not None
+
+    def check_room(self) -> None:
+        """Raise :class:`ServerBusy` (503) when no new session could run here now."""
+        if not self.runner.has_room():
+            raise ServerBusy(
+                f"This server runs as many sessions as it can ({self.runner.max_sessions}); "
+                "try again shortly",
+                BUSY_RETRY_SECONDS,
+            )
 
     async def _guard(self, call: Any) -> Any:
         from oshara.providers.registry import ProviderError, ProviderUnavailable
@@ -93,7 +138,10 @@ class AgentRuntime:
         except RunnerClosed as exc:
             raise RuntimeUnavailable("The server is shutting down; try again shortly") from exc
         except RunnerFull as exc:
-            raise TooManyRequests("This server runs as many calls as it can", 15) from exc
+            raise ServerBusy(
+                "This server runs as many sessions as it can; try again shortly",
+                BUSY_RETRY_SECONDS,
+            ) from exc
         except SessionClosed as exc:
             raise Conflict(f"The session has ended ({exc})") from exc
         except TimeoutError as exc:

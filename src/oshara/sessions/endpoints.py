@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from oshara.characters.access import public_character, request_origin
+from oshara.clientaddr import client_address
 from oshara.db.engine import DB
 from oshara.deps import CurrentSubject, OptionalSubject, SettingsDep
 from oshara.errors import (
@@ -17,6 +18,7 @@ from oshara.errors import (
     ValidationFailed,
     error_responses,
 )
+from oshara.sessions.agent_runtime import ServerBusy
 from oshara.sessions.models import AgentSession, SessionStatus
 from oshara.sessions.repository import SessionRepository
 from oshara.sessions.schemas import (
@@ -37,7 +39,9 @@ router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 @public_router.post(
     "/agent-session/",
     response_model=AgentSessionOut,
-    responses=error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound, TooManyRequests),
+    responses=error_responses(
+        ValidationFailed, Unauthorized, Forbidden, NotFound, TooManyRequests, ServerBusy
+    ),
 )
 async def start_agent_session(
     body: AgentSessionIn,
@@ -49,9 +53,14 @@ async def start_agent_session(
     """Start a session with a character; returns the token the browser connects with.
 
     Public: allowed when the request's ``Origin`` is in the character's ``allowed_origins``,
-    or when it carries the owner's JWT or API key.
+    or when it carries the owner's JWT or API key. Anonymous starts from one client address
+    hold at most half the character's concurrent sessions; a server running as many sessions
+    as it can answers 503.
     """
     character = await public_character(db, body.agent, request, settings, subject)
+    runtime = getattr(request.app.state, "voice", None)
+    if runtime is not None:
+        runtime.check_room()  # nothing is written for a start this server could not run
     base_url = settings.public_url or str(request.base_url)
     return await admit_session(
         db,
@@ -60,6 +69,8 @@ async def start_agent_session(
         body,
         origin=request_origin(request),
         base_url=base_url,
+        client_addr=client_address(request, settings),
+        authenticated=subject is not None and subject.organization_id == character.organization_id,
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from oshara.db.base import Base, JSONType, utcnow
@@ -38,6 +38,10 @@ class AgentSession(Base):
     language: Mapped[str] = mapped_column(String(35))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType(), default=dict)
     origin: Mapped[str | None] = mapped_column(String(300), default=None)
+    client_addr: Mapped[str | None] = mapped_column(String(64), default=None)
+    """The starting request's client address (``oshara.clientaddr``)."""
+    authenticated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Started with the owner's JWT or API key (not counted in an address's anonymous share)."""
     transport: Mapped[str] = mapped_column(String(20))
     mode: Mapped[str] = mapped_column(String(10), default="voice")
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.created, index=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oshara.auth.subject import AuthSubject
@@ -84,25 +84,71 @@ class SessionRepository:
         ).all()
         return turns, calls, events
 
-    async def live_count(self, character_id: uuid.UUID, now: datetime) -> int:
-        """Sessions holding a concurrency slot: running, or created with a still-valid token."""
+    @staticmethod
+    def _holding(now: datetime, connect_by: datetime) -> ColumnElement[bool]:
+        """Sessions holding a concurrency slot: running, connecting (token used, not yet
+        active), or created within the connect grace (``connect_by``) with a valid token."""
+        created = AgentSession.status == SessionStatus.created
+        return or_(
+            AgentSession.status == SessionStatus.active,
+            created & AgentSession.token_used_at.is_not(None),
+            created
+            & AgentSession.token_used_at.is_(None)
+            & (AgentSession.created_at > connect_by)
+            & (AgentSession.expires_at > now),
+        )
+
+    def _slots(
+        self,
+        character_id: uuid.UUID,
+        now: datetime,
+        connect_by: datetime,
+        client_addr: str | None,
+        exclude: str | None,
+    ) -> list[ColumnElement[bool]]:
+        where = [AgentSession.character_id == character_id, self._holding(now, connect_by)]
+        if client_addr is not None:  # that address's anonymous share
+            where.append(AgentSession.client_addr == client_addr)
+            where.append(AgentSession.authenticated.is_(False))
+        if exclude is not None:
+            where.append(AgentSession.id != exclude)
+        return where
+
+    async def live_count(
+        self,
+        character_id: uuid.UUID,
+        now: datetime,
+        connect_by: datetime,
+        *,
+        client_addr: str | None = None,
+        exclude: str | None = None,
+    ) -> int:
+        """How many slots the character's sessions hold (with ``client_addr``: how many its
+        anonymous sessions from that address hold); ``exclude`` leaves one session out."""
         stmt = select(func.count()).where(
-            AgentSession.character_id == character_id,
-            or_(
-                AgentSession.status == SessionStatus.active,
-                (AgentSession.status == SessionStatus.created) & (AgentSession.expires_at > now),
-            ),
+            *self._slots(character_id, now, connect_by, client_addr, exclude)
         )
         return int(await self.db.scalar(stmt) or 0)
 
-    async def oldest_live_expiry(self, character_id: uuid.UUID, now: datetime) -> datetime | None:
-        return await self.db.scalar(
-            select(func.min(AgentSession.expires_at)).where(
-                AgentSession.character_id == character_id,
-                AgentSession.status == SessionStatus.created,
-                AgentSession.expires_at > now,
+    async def next_slot_free(
+        self,
+        character_id: uuid.UUID,
+        now: datetime,
+        connect_by: datetime,
+        grace: timedelta,
+        *,
+        client_addr: str | None = None,
+    ) -> datetime | None:
+        """When the first unconnected holder stops holding its slot (its connect grace or its
+        token runs out); ``None`` when every holder is connected."""
+        rows = await self.db.execute(
+            select(AgentSession.created_at, AgentSession.expires_at).where(
+                *self._slots(character_id, now, connect_by, client_addr, None),
+                AgentSession.token_used_at.is_(None),
             )
         )
+        ends = [min(created + grace, expires) for created, expires in rows.all()]
+        return min(ends, default=None)
 
     async def created_since(self, character_id: uuid.UUID, since: datetime) -> list[datetime]:
         rows = await self.db.scalars(

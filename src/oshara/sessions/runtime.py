@@ -16,6 +16,7 @@ The token is checked and the session row validated before any media or model is 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -45,6 +46,7 @@ from oshara.errors import (
 from oshara.http import lenient_json, openapi_body, parse_model
 from oshara.sessions.models import LIVE_STATUSES, AgentSession, SessionStatus
 from oshara.sessions.recorder import DbSessionRecorder
+from oshara.sessions.service import readmit_on_connect
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/sessions", tags=["live"])
@@ -149,15 +151,34 @@ async def load_live_session(db: AsyncSession, session_id: str) -> tuple[AgentSes
     return session, character
 
 
-async def consume_token(db: AsyncSession, session: AgentSession) -> None:
-    """Mark the session token used; a second use is refused (tokens are single-use)."""
-    result = await db.execute(
-        update(AgentSession)
-        .where(AgentSession.id == session.id, AgentSession.token_used_at.is_(None))
-        .values(token_used_at=datetime.now(UTC))
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        raise Forbidden("This session token was already used; start a new session")
+async def consume_token(
+    db: AsyncSession, session: AgentSession, settings: Settings, runtime: Any
+) -> None:
+    """Spend the session token as the client connects, then commit: a second use is refused
+    (tokens are single-use); a session past its connect grace takes a concurrency slot again
+    (429 when none is free); a full server answers 503 before the token is spent."""
+    runtime.check_room()
+    await readmit_on_connect(db, settings, session)
+    await db.commit()  # the token is spent even if starting fails below
+
+
+async def fail_unstarted(
+    request: Request, runtime: Any, session_id: str, exc: BaseException
+) -> None:
+    """A connect that spent the token but started nothing: the row ends ``failed`` with a
+    reason (``server_busy`` or ``error``) instead of holding a slot as "connecting"."""
+    if runtime.is_live(session_id):
+        return
+    from oshara.sessions.agent_runtime import ServerBusy
+
+    reason = "server_busy" if isinstance(exc, ServerBusy) else "error"
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker.begin() as db:
+        await db.execute(
+            update(AgentSession)
+            .where(AgentSession.id == session_id, AgentSession.status.in_(LIVE_STATUSES))
+            .values(status=SessionStatus.failed, ended_at=datetime.now(UTC), end_reason=reason)
+        )
 
 
 def build_spec(session: AgentSession, character: Character, settings: Settings) -> Any:
@@ -266,12 +287,16 @@ async def webrtc_offer(
     if session.mode != "voice":
         raise BadRequest("This is a text-mode session; post messages to its messages/ URL")
     if not renegotiation:
-        await consume_token(db, session)
-        await db.commit()  # the token is spent even if negotiation fails below
+        await consume_token(db, session, settings, runtime)
     recorder = DbSessionRecorder(request.app.state.sessionmaker, session_id)
-    answer: dict[str, str] = await runtime.offer(
-        build_spec(session, character, settings), recorder, body
-    )
+    try:
+        answer: dict[str, str] = await runtime.offer(
+            build_spec(session, character, settings), recorder, body
+        )
+    except BaseException as exc:
+        if not renegotiation:
+            await asyncio.shield(fail_unstarted(request, runtime, session_id, exc))
+        raise
     return answer
 
 
@@ -316,10 +341,13 @@ async def text_message(
         session, character = await load_live_session(db, session_id)
         if session.mode != "text":
             raise BadRequest("This is a voice session; connect to its webrtc_url")
-        await consume_token(db, session)
-        await db.commit()
+        await consume_token(db, session, settings, runtime)
         recorder = DbSessionRecorder(request.app.state.sessionmaker, session_id)
-        greeting = await runtime.start_text(build_spec(session, character, settings), recorder)
+        try:
+            greeting = await runtime.start_text(build_spec(session, character, settings), recorder)
+        except BaseException as exc:
+            await asyncio.shield(fail_unstarted(request, runtime, session_id, exc))
+            raise
     else:
         greeting = None
     out = public_turn(await runtime.send_text(session_id, body.text or ""))

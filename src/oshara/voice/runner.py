@@ -4,6 +4,12 @@
 (voice through :mod:`oshara.voice.webrtc`, text directly) and calls :meth:`shutdown` on
 SIGTERM: live calls hear a short goodbye and get ``drain_timeout`` seconds to finish (their
 transcripts are saved as they go), then whatever is left is cancelled.
+
+Every way a session ends (its limits, idle, ``end_call``, the owner, an error, the client
+gone, shutdown) removes it from :attr:`VoiceRunner.sessions` and frees its services (tools,
+the LLM's per-session state): text sessions through ``TextSession.close``'s ``on_closed``,
+voice sessions when their pipeline task finishes. ``max_sessions`` counts live sessions and
+those being prepared, so concurrent starts cannot overshoot it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from oshara.providers.registry import ProviderSettings, split_provider
 from oshara.voice.agent import AgentServices, create_services
 from oshara.voice.pipeline import VoiceOptions, VoiceSession
 from oshara.voice.spec import SessionRecorder, SessionSpec
-from oshara.voice.text import TextSession
+from oshara.voice.text import TextSession, release_services
 from oshara.voice.tools import ToolDeps, offered_forms, prepare_tools
 
 log = logging.getLogger(__name__)
@@ -32,6 +38,8 @@ class RunnerClosed(RuntimeError):
 
 class RunnerFull(RuntimeError):
     """``max_sessions`` live sessions already run in this process."""
+
+    retry_after = 15
 
 
 @dataclass
@@ -58,17 +66,37 @@ class VoiceRunner:
         self.max_sessions = max_sessions
         self.drain_timeout = drain_timeout
         self.sessions: dict[str, LiveSession] = {}
+        self._reserved: set[str] = set()
+        """Sessions admitted and being prepared (services, signaling), not yet running."""
         self._closing = False
 
     # ---------------------------------------------------------------- start
 
+    @property
+    def load(self) -> int:
+        """Live sessions plus those being started."""
+        return len(self.sessions) + len(self._reserved)
+
+    def has_room(self) -> bool:
+        """Would a new session be admitted now?"""
+        return not self._closing and (self.max_sessions is None or self.load < self.max_sessions)
+
     def _admit(self, spec: SessionSpec) -> None:
+        """Take a slot for ``spec`` (held until it runs or :meth:`abandon` gives it back)."""
         if self._closing:
             raise RunnerClosed("the agent runner is shutting down")
-        if spec.session_id in self.sessions:
+        if spec.session_id in self.sessions or spec.session_id in self._reserved:
             raise ValueError(f"session {spec.session_id} is already running")
-        if self.max_sessions is not None and len(self.sessions) >= self.max_sessions:
+        if self.max_sessions is not None and self.load >= self.max_sessions:
             raise RunnerFull("too many live sessions on this runner")
+        self._reserved.add(spec.session_id)
+
+    async def abandon(self, session_id: str, services: AgentServices | None = None) -> None:
+        """A prepared session that will not run (negotiation failed): give its slot back and
+        free its services."""
+        self._reserved.discard(session_id)
+        if services is not None and session_id not in self.sessions:
+            await release_services(services, session_id)
 
     async def _services(self, spec: SessionSpec, audio: bool) -> AgentServices:
         """Create services and the session's tools (MCP servers connected, within their
@@ -85,9 +113,14 @@ class VoiceRunner:
 
     async def prepare(self, spec: SessionSpec, audio: bool = True) -> AgentServices:
         """Create a session's services ahead of signaling, so a missing model or key fails
-        before an SDP answer is sent (raises ProviderUnavailable / ProviderError)."""
+        before an SDP answer is sent (raises ProviderUnavailable / ProviderError). The slot
+        taken here is the one :meth:`start_voice` uses, or :meth:`abandon` gives back."""
         self._admit(spec)
-        return await self._services(spec, audio=audio)
+        try:
+            return await self._services(spec, audio=audio)
+        except BaseException:
+            self._reserved.discard(spec.session_id)
+            raise
 
     async def start_voice(
         self,
@@ -97,14 +130,22 @@ class VoiceRunner:
         services: AgentServices | None = None,
     ) -> VoiceSession:
         """Build the call's pipeline on ``transport`` and run it in the background."""
-        self._admit(spec)
-        if services is None:
-            services = await self._services(spec, audio=True)
-        else:
-            services = await self._with_tools(spec, services)
-        session = VoiceSession(spec, recorder, transport, services=services, options=self.options)
+        if spec.session_id not in self._reserved:  # not prepared: take a slot now
+            self._admit(spec)
+        try:
+            if services is None:
+                services = await self._services(spec, audio=True)
+            else:
+                services = await self._with_tools(spec, services)
+            session = VoiceSession(
+                spec, recorder, transport, services=services, options=self.options
+            )
+        except BaseException:
+            await self.abandon(spec.session_id, services)
+            raise
         live = LiveSession(spec, session)
         self.sessions[spec.session_id] = live
+        self._reserved.discard(spec.session_id)
         live.task = asyncio.create_task(self._run_voice(live), name=f"voice-{spec.session_id}")
         return session
 
@@ -114,21 +155,32 @@ class VoiceRunner:
             assert isinstance(session, VoiceSession)
             await session.run()
         finally:
-            self.sessions.pop(live.spec.session_id, None)
+            if self.sessions.get(live.spec.session_id) is live:
+                del self.sessions[live.spec.session_id]
+            await asyncio.shield(release_services(live.session.services, live.spec.session_id))
 
     async def start_text(self, spec: SessionSpec, recorder: SessionRecorder) -> TextSession:
         self._admit(spec)
-        services = await self._services(spec, audio=False)
-        session = TextSession(spec, recorder, services=services)
-        self.sessions[spec.session_id] = LiveSession(spec, session)
+        try:
+            services = await self._services(spec, audio=False)
+        except BaseException:
+            self._reserved.discard(spec.session_id)
+            raise
+        session = TextSession(spec, recorder, services=services, on_closed=self._text_closed)
+        live = LiveSession(spec, session)
+        self.sessions[spec.session_id] = live
+        self._reserved.discard(spec.session_id)
         try:
             await session.start()
         except BaseException:
-            self.sessions.pop(spec.session_id, None)
-            if services.tools is not None:
-                await services.tools.aclose()
+            await asyncio.shield(session.close("error", "failed"))
             raise
         return session
+
+    async def _text_closed(self, session: TextSession) -> None:
+        live = self.sessions.get(session.spec.session_id)
+        if live is not None and live.session is session:
+            del self.sessions[session.spec.session_id]
 
     # ---------------------------------------------------------------- control
 
@@ -143,14 +195,10 @@ class VoiceRunner:
         session = self.get(session_id)
         if not isinstance(session, TextSession):
             raise KeyError(session_id)
-        try:
-            if form_result is not None:
-                out = await session.send_form_result(form_result)
-            else:
-                out = await session.send(text)
-        finally:
-            if session.closed:
-                self.sessions.pop(session_id, None)
+        if form_result is not None:
+            out = await session.send_form_result(form_result)
+        else:
+            out = await session.send(text)
         # Text mode has no data channel: forms the agent offered go to the text UI here.
         forms = offered_forms(session.spec.forms, out.get("tool_calls") or [])
         if forms:
@@ -162,8 +210,7 @@ class VoiceRunner:
         if live is None:
             return False
         if isinstance(live.session, TextSession):
-            await live.session.close(reason)
-            self.sessions.pop(session_id, None)
+            await live.session.close(reason)  # on_closed forgets it
         else:
             await live.session.end_politely(reason)
         return True
@@ -176,7 +223,6 @@ class VoiceRunner:
         for live in list(self.sessions.values()):
             if isinstance(live.session, TextSession):
                 await live.session.close("server_shutdown")
-                self.sessions.pop(live.spec.session_id, None)
             else:
                 await live.session.end_politely("server_shutdown", SHUTDOWN_WORDS)
                 if live.task is not None:

@@ -7,6 +7,11 @@
                                             # result, error?} (results: not for visitors)
     await session.close()
 
+A session ends by ``end_call``, its ``max_session_seconds``, ``idle_timeout_seconds`` without a
+message (reason ``idle``), ``close()`` (owner, shutdown) or a pipeline error; every way runs
+:meth:`TextSession.close`, which frees the session's pipeline, tools (MCP connections) and the
+LLM's per-session state, records the end, then calls ``on_closed`` (the runner forgets it).
+
 Runs a small Pipecat pipeline (user aggregator → LLM → prompt guard → collector → assistant
 aggregator) so streaming, tool calls and context handling are Pipecat's, exactly as in a voice
 call. When the guard blocks a response (it started to leak the system prompt), the turn's reply
@@ -18,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pipecat.frames.frames import (
@@ -51,6 +57,8 @@ from oshara.voice.guard import PromptGuard
 from oshara.voice.recording import TranscriptRecording, _ms
 from oshara.voice.spec import SessionRecorder, SessionSpec
 from oshara.voice.tools.forms import ShowFormTool, clean_outcome
+
+log = logging.getLogger(__name__)
 
 
 class SessionClosed(RuntimeError):
@@ -149,8 +157,10 @@ class TextSession:
         services: AgentServices | None = None,
         provider_settings: ProviderSettings | None = None,
         turn_timeout: float = 120.0,
+        on_closed: Callable[[TextSession], Awaitable[None]] | None = None,
     ) -> None:
         self.spec = spec
+        self.on_closed = on_closed
         self.services = services or create_services(spec, provider_settings, audio=False)
         self.recording = TranscriptRecording(recorder, self.services.roles())
         self._outcomes: list[tuple[str, bool, float]] = []
@@ -166,6 +176,8 @@ class TextSession:
         self.end_reason: str | None = None
         self.started_at = time.time()
         self._limit_task: asyncio.Task[None] | None = None
+        self._last_activity = time.monotonic()
+        self._closing: asyncio.Task[None] | None = None
         pair = LLMContextAggregatorPair(self.context)
         self.worker = PipelineWorker(
             Pipeline(
@@ -184,6 +196,7 @@ class TextSession:
             enable_rtvi=False,
             conversation_id=spec.session_id,
         )
+        self.worker.add_event_handler("on_pipeline_error", self._on_pipeline_error)
 
     @property
     def closed(self) -> bool:
@@ -199,6 +212,7 @@ class TextSession:
         runner = WorkerRunner(handle_sigint=False, handle_sigterm=False)
         await runner.add_workers(self.worker)
         self._task = asyncio.create_task(runner.run(), name=f"text-{self.spec.session_id}")
+        self._task.add_done_callback(self._pipeline_done)
         await asyncio.wait_for(started.wait(), timeout=30)
         await self.recording.queue.recorder.mark_active()
         greeting = self.spec.greeting.strip()
@@ -209,11 +223,46 @@ class TextSession:
         warm = getattr(self.services.llm, "warm_context", None)
         if warm is not None:  # local models: load and prefill prompt, tools and greeting now
             await warm(self.context)
-        self._limit_task = asyncio.create_task(self._max_duration())
+        self._last_activity = time.monotonic()
+        self._limit_task = asyncio.create_task(
+            self._watch_limits(), name=f"text-limits-{self.spec.session_id}"
+        )
 
-    async def _max_duration(self) -> None:
-        await asyncio.sleep(self.spec.max_session_seconds)
-        await self.close("max_duration")
+    async def _watch_limits(self) -> None:
+        """End the session at ``max_session_seconds``, or after ``idle_timeout_seconds``
+        without a message (a turn in progress is not idle)."""
+        deadline = time.monotonic() + self.spec.max_session_seconds
+        idle = self.spec.idle_timeout_seconds
+        while not self._closed:
+            now = time.monotonic()
+            if now >= deadline:
+                await self.close("max_duration")
+                return
+            busy = self._lock.locked()
+            if not busy and now >= self._last_activity + idle:
+                await self.close("idle")
+                return
+            wake = min(deadline, now + 0.5 if busy else self._last_activity + idle)
+            await asyncio.sleep(max(0.01, wake - now))
+
+    def _close_soon(self, reason: str, status: str) -> None:
+        """Close from a callback that must not wait for the pipeline it runs in."""
+        if self._closed or self._closing is not None:
+            return
+        self._closing = asyncio.ensure_future(self.close(reason, status))
+
+    def _pipeline_done(self, _task: asyncio.Task[None]) -> None:
+        if not self._closed:  # the pipeline stopped on its own: nothing can answer any more
+            self._close_soon("error", "failed")
+
+    async def _on_pipeline_error(self, _worker: Any, frame: Any) -> None:
+        # Error texts can quote provider responses: record where, not what.
+        processor = getattr(frame, "processor", None)
+        usable = bool(getattr(processor, "is_usable", True))
+        name = getattr(processor, "name", None) or "pipeline"
+        self.recording.event("error", {"processor": name, "usable": usable})
+        if getattr(frame, "fatal", False) or not usable:
+            self._close_soon("error", "failed")
 
     async def send(self, text: str) -> dict[str, Any]:
         """One user message → the agent's reply and the tool calls made during the turn."""
@@ -231,11 +280,7 @@ class TextSession:
             await self.worker.queue_frame(
                 LLMMessagesAppendFrame(messages=[{"role": "user", "content": text}], run_llm=True)
             )
-            try:
-                await asyncio.wait_for(self.collector.done.wait(), timeout=self.turn_timeout)
-            except TimeoutError:
-                self.recording.event("turn_timeout", {})
-                raise
+            await self._wait_turn()
             reply = self._reply(blocked)
             first = self.collector.first_token_at
             latency = _ms(first - t0) if first is not None else None
@@ -244,6 +289,7 @@ class TextSession:
                 self.recording.record_text_turn("agent", reply, sent_at, time.time(), latency)
             calls = [self._with_outcome(c) for c in self.collector.calls.values()]
             ended = self.builtins.end_requested
+            self._last_activity = time.monotonic()
         if ended:
             await self.close("end_call")
         return {"reply": reply, "tool_calls": calls, "ended": ended}
@@ -279,11 +325,7 @@ class TextSession:
                 call_id, json.dumps(outcome, ensure_ascii=False)
             )
             await self.worker.queue_frame(LLMMessagesAppendFrame(messages=[message], run_llm=True))
-            try:
-                await asyncio.wait_for(self.collector.done.wait(), timeout=self.turn_timeout)
-            except TimeoutError:
-                self.recording.event("turn_timeout", {})
-                raise
+            await self._wait_turn()
             reply = self._reply(blocked)
             first = self.collector.first_token_at
             latency = _ms(first - t0) if first is not None else None
@@ -291,9 +333,19 @@ class TextSession:
                 self.recording.record_text_turn("agent", reply, sent_at, time.time(), latency)
             calls = [self._with_outcome(c) for c in self.collector.calls.values()]
             ended = self.builtins.end_requested
+            self._last_activity = time.monotonic()
         if ended:
             await self.close("end_call")
         return {"reply": reply, "tool_calls": calls, "ended": ended}
+
+    async def _wait_turn(self) -> None:
+        try:
+            await asyncio.wait_for(self.collector.done.wait(), timeout=self.turn_timeout)
+        except TimeoutError:
+            self.recording.event("turn_timeout", {})
+            raise
+        if self._closed:  # closed during the turn (limit, owner, error): no reply is coming
+            raise SessionClosed(self.end_reason or "closed")
 
     def _reply(self, blocked_before: int) -> str:
         """The turn's reply; just the guard's refusal when it blocked a response of the turn.
@@ -333,17 +385,44 @@ class TextSession:
         return out
 
     async def close(self, reason: str = "completed", status: str = "ended") -> None:
+        """End the session (idempotent): stop the pipeline, record the end, free the tools
+        and the LLM's per-session state, then tell ``on_closed``."""
         if self._closed:
             return
         self._closed = True
         self.end_reason = reason
+        self.collector.done.set()  # a turn waiting for its reply gives up at once
         if self._limit_task is not None and self._limit_task is not asyncio.current_task():
             self._limit_task.cancel()
-        await self.worker.cancel(reason=reason)
-        if self._task is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._task, timeout=10)
-        await self.recording.finish(reason, status)
+        try:
+            with contextlib.suppress(Exception):
+                await self.worker.cancel(reason=reason)
+            if self._task is not None:
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(self._task, timeout=10)
+            await asyncio.shield(self.recording.finish(reason, status))
+        finally:
+            await release_services(self.services, self.spec.session_id)
+            if self.on_closed is not None:
+                await self.on_closed(self)
+
+
+async def release_services(services: AgentServices, session_id: str) -> None:
+    """Free what a session's services hold beyond its pipeline: the tools' MCP connections and
+    the LLM's per-session state (a local model's saved KV caches). Never raises."""
+    if services.tools is not None:
+        try:
+            await services.tools.aclose()
+        except Exception as exc:
+            log.warning("session %s: closing tools failed: %s", session_id, type(exc).__name__)
+    release = getattr(services.llm, "release_session", None)
+    if callable(release):
+        try:
+            await release()
+        except Exception as exc:
+            log.warning(
+                "session %s: releasing LLM state failed: %s", session_id, type(exc).__name__
+            )
 
 
 async def _no_op() -> None:

@@ -185,7 +185,12 @@ class WebRTCSignaling:
             )
             await self.runner.start_voice(spec, recorder, transport, services=services)
 
-        return await self.offer(spec.session_id, body, on_connection)
+        try:
+            return await self.offer(spec.session_id, body, on_connection)
+        except BaseException:
+            if services is not None:  # the slot and services prepared above are not used
+                await self.runner.abandon(spec.session_id, services)
+            raise
 
     async def close(self) -> None:
         await self._handler.close()  # type: ignore[no-untyped-call]

@@ -480,6 +480,33 @@ class SharedLlama:
         llm.n_tokens = len(best)
         return best_common
 
+    def forget(self, tokens: list[int], keep: int = 0) -> int:
+        """Drop the saved KV caches of the conversation whose last prompt was ``tokens`` (an
+        ended session): those continuing it and the earlier states of it, except states of at
+        most ``keep`` tokens (a prefix other sessions share). Returns how many. Takes
+        :attr:`lock`."""
+        with self.lock:
+            gone = [
+                key
+                for key in self._saved
+                if len(key) > keep and _common_prefix(key, tokens) >= min(len(key), len(tokens))
+            ]
+            for key in gone:
+                del self._saved[key]
+            return len(gone)
+
+    def forget_conversation(
+        self,
+        turn: tuple[list[dict[str, Any]], list[Tool]],
+        shared: tuple[list[dict[str, Any]], list[Tool]] | None = None,
+    ) -> int:
+        """:meth:`forget` a conversation given its last turn's ``(messages, prompt tools)``,
+        keeping the states no longer than the ``shared`` prefill's prompt."""
+        with self.lock:
+            tokens, _ = self.prompt_tokens(*turn)
+            keep = len(self.prompt_tokens(*shared)[0]) if shared is not None else 0
+        return self.forget(tokens, keep)
+
     def _call_starts(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """Vocabulary mask: tokens that begin a tool call (``<tool_call>``, ``<``, ``{``…)."""
         if self._call_mask is None:
@@ -784,6 +811,8 @@ class LocalLlamaLLMService(OpenAILLMService):
         self._top_p = top_p
         self._options = options or LlamaOptions()
         self._shared: SharedLlama | None = None
+        self._last_turn: TurnRequest | None = None
+        self._prefill: tuple[list[dict[str, Any]], list[Tool]] | None = None
         self.set_full_model_name(model_name)
 
     def create_client(self, *args: Any, **kwargs: Any) -> Any:
@@ -798,6 +827,19 @@ class LocalLlamaLLMService(OpenAILLMService):
         """Load the weights now (otherwise the first response does it)."""
         await self._model()
 
+    async def release_session(self) -> None:
+        """The session has ended: drop the KV caches saved for its conversation.
+
+        Only conversations with a turn of their own are dropped: the prefill of the system
+        prompt, tools and greeting (:meth:`warm_context`) is the character's, and the next
+        session of that character starts from it."""
+        turn, self._last_turn = self._last_turn, None
+        if turn is None or self._shared is None:
+            return
+        await asyncio.to_thread(
+            self._shared.forget_conversation, (turn.messages, turn.prompt_tools), self._prefill
+        )
+
     async def warm(self, messages: list[dict[str, Any]] | None = None, tools: Any = None) -> None:
         """Prefill the system prompt and tools (and any context so far) into the KV cache.
 
@@ -810,7 +852,8 @@ class LocalLlamaLLMService(OpenAILLMService):
             if system := self._system_instruction():
                 messages.append({"role": "system", "content": system})
             messages.append({"role": "user", "content": "Hello"})
-        await asyncio.to_thread(model.warm, messages, offered_tools(tools))
+        self._prefill = (messages, offered_tools(tools))
+        await asyncio.to_thread(model.warm, *self._prefill)
 
     async def warm_context(self, context: LLMContext) -> None:
         """:meth:`warm` with a session's context (its messages and tools)."""
@@ -881,7 +924,8 @@ class LocalLlamaLLMService(OpenAILLMService):
         )
         params = self.build_chat_completion_params(invocation)
         model = await self._model()
-        return LlamaChunkStream(model, self._turn(params))
+        self._last_turn = turn = self._turn(params)
+        return LlamaChunkStream(model, turn)
 
     async def run_inference(
         self,
