@@ -82,7 +82,7 @@ async def test_text_sessions_through_runner(
     assert [t.role for t in recorder.turns] == ["agent", "user", "agent", "user", "agent"]
     # the text-mode prompt carries the metadata but not the voice style
     system = scripted_llm.requests[0]["messages"][0]["content"]
-    assert "helping Bob" in system and "voice call" not in system
+    assert 'helping "Bob"' in system and "voice call" not in system  # quoted: untrusted
     with pytest.raises(KeyError):
         await runner.send_text("sess_t", "again")
 

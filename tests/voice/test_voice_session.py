@@ -114,7 +114,7 @@ async def test_greeting_first_then_turn_with_latency_and_prompt(
     assert rec.metrics["greeting_latency_ms"] is not None
     system = scripted_llm.requests[0]["messages"][0]
     assert system["role"] == "system"
-    assert system["content"].startswith("You are Ava. The caller is Bob.")
+    assert system["content"].startswith('You are Ava. The caller is "Bob".')
     assert "Always answer in English." in system["content"]
 
 

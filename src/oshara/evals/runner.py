@@ -368,6 +368,7 @@ class EvalEnvironment:
             row.token_used_at = row.created_at
             await db.commit()
             spec = build_spec(row, character, self.settings)
+        spec.metadata_trusted = True  # the eval set's own metadata, like an owner's backend's
         if self.options.model:
             spec.llm_model = self.options.model
         return spec

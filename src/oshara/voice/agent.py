@@ -79,6 +79,7 @@ def system_prompt(spec: SessionSpec, now: datetime | None = None) -> str:
         mode=spec.mode,
         now=now,
         tools=bool(spec.tools) or any(spec.builtins.values()),
+        metadata_trusted=spec.metadata_trusted,
     )
 
 

@@ -44,6 +44,9 @@ class SessionSpec:
     limits: dict[str, Any] = field(default_factory=dict)
     """``max_session_seconds`` and ``idle_timeout_seconds`` (missing → runtime defaults)."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    metadata_trusted: bool = False
+    """The metadata came with the owner's JWT or API key: rendered inline in the prompt.
+    Otherwise a visitor's page wrote it and it is quoted as data (``voice.prompt``)."""
     mode: Mode = "voice"
     webhook_secret: str | None = field(default=None, repr=False)
     """The character's Standard Webhooks secret (``whsec_…``): ``http`` tool requests are
