@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oshara.auth import tokens
 from oshara.auth.models import ApiKey, AuthFamily, RefreshToken
-from oshara.auth.passwords import hash_password, needs_rehash, verify_password
+from oshara.auth.passwords import hash_password_async, needs_rehash, verify_password_async
 from oshara.auth.schemas import TokenPair
 from oshara.auth.subject import AuthSubject
 from oshara.config import Settings
@@ -49,6 +49,16 @@ class AuthService:
         self.settings = settings
         self.secret = settings.ensure_secret()
 
+    async def _end_transaction(self) -> None:
+        """Commit before a slow password hash, so no transaction is held meanwhile.
+
+        The one exception to "never commits": on SQLite every transaction is BEGIN IMMEDIATE,
+        so holding one through a ~0.2 s hash would queue every other request (the health
+        check included) behind each login. Callers have nothing half-done at these points.
+        """
+        if self.db.in_transaction():
+            await self.db.commit()
+
     # -- users -----------------------------------------------------------------------------
 
     async def create_user(
@@ -57,7 +67,9 @@ class AuthService:
         """A user and membership; the organization is created when none of that name exists."""
         if await self.db.scalar(select(User.id).where(User.email == email)) is not None:
             raise Conflict(f"A user with email {email} already exists")
-        user = User(email=email, password_hash=hash_password(password), full_name=full_name)
+        await self._end_transaction()
+        password_hash = await hash_password_async(password)
+        user = User(email=email, password_hash=password_hash, full_name=full_name)
         org_name = org_name or f"{email.split('@')[0]}'s organization"
         org = await self.db.scalar(select(Organization).where(Organization.name == org_name))
         role = "member"
@@ -73,11 +85,12 @@ class AuthService:
 
     async def authenticate(self, email: str, password: str) -> User:
         user = await self.db.scalar(select(User).where(User.email == email))
-        ok = verify_password(user.password_hash if user else None, password)
+        await self._end_transaction()
+        ok = await verify_password_async(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
             raise Unauthorized("No active account found with the given credentials")
         if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
+            user.password_hash = await hash_password_async(password)
         return user
 
     async def login(self, email: str, password: str) -> TokenPair:
@@ -99,10 +112,11 @@ class AuthService:
         if subject.user_id is None:
             raise BadRequest("API keys have no password")
         user = await self.db.get_one(User, subject.user_id)
-        if not verify_password(user.password_hash, current):
+        await self._end_transaction()
+        if not await verify_password_async(user.password_hash, current):
             raise BadRequest("current_password is incorrect")
         now = _now()
-        user.password_hash = hash_password(new)
+        user.password_hash = await hash_password_async(new)
         user.tokens_valid_after = now.replace(microsecond=0)
         await self._revoke_families(AuthFamily.user_id == user.id, "password_change")
         family = AuthFamily(user_id=user.id, organization_id=subject.organization_id)

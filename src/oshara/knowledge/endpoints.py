@@ -6,14 +6,16 @@ import json
 import re
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from oshara.db.engine import DB
-from oshara.deps import CurrentSubject
+from oshara.deps import AdminSubject, CurrentSubject
 from oshara.errors import (
     BadRequest,
     Conflict,
+    Forbidden,
     NotFound,
     OsharaError,
     PayloadTooLarge,
@@ -29,12 +31,14 @@ from oshara.knowledge.repository import KnowledgeRepository
 from oshara.knowledge.schemas import DocumentOut, PassageOut, TextDocumentIn
 from oshara.knowledge.search import search_session
 from oshara.knowledge.service import KnowledgeService, Upload
+from oshara.middleware import OFFLOAD_BYTES, unstorable_text
 
 router = APIRouter(tags=["knowledge"])
 BASE = "/api/ai-characters/{slug}/knowledge/"
 # Beside, not under, BASE: "knowledge/search/" would also match "knowledge/{document_id}/".
 SEARCH = "/api/ai-characters/{slug}/knowledge-search/"
-_ERRORS = error_responses(ValidationFailed, Unauthorized, NotFound)
+# Reading and searching: any member; uploading and deleting: admins, owners, API keys.
+_ERRORS = error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
@@ -76,6 +80,17 @@ def _safe(value: str, limit: int) -> str:
     return " ".join(_UNSAFE.sub(" ", value).split())[:limit]
 
 
+def _parse_json_text(body: bytes) -> Any:
+    """The parsed JSON of an upload, or a 400 naming what no database could store."""
+    problem = unstorable_text(body)
+    if problem:
+        raise BadRequest(problem)
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("Request body is not valid JSON") from exc
+
+
 async def read_upload(request: Request, limits: KnowledgeLimits) -> Upload:
     """A multipart ``file`` (+ optional ``title``) or a JSON ``{title, text, format?}``."""
     ctype = request.headers.get("content-type", "").lower()
@@ -104,10 +119,11 @@ async def read_upload(request: Request, limits: KnowledgeLimits) -> Upload:
                 f"Request body is larger than the limit of {json_limit} bytes; upload larger "
                 "documents as multipart/form-data"
             )
-        try:
-            raw = json.loads(body_bytes)
-        except (ValueError, RecursionError) as exc:
-            raise BadRequest("Request body is not valid JSON") from exc
+        # The middleware streams this path unchecked (see BodyLimitMiddleware): check here.
+        if len(body_bytes) > OFFLOAD_BYTES:
+            raw = await anyio.to_thread.run_sync(_parse_json_text, body_bytes)
+        else:
+            raw = _parse_json_text(body_bytes)
         body = parse_model(TextDocumentIn, raw)
         title = _safe(body.title, 300)
         if not title:
@@ -147,7 +163,13 @@ _UPLOAD_BODY: dict[str, Any] = {
     responses={
         202: {"model": DocumentOut, "description": "Accepted; indexing in the background"},
         **error_responses(
-            BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PayloadTooLarge,
+            UnsupportedMediaType,
         ),
     },
 )
@@ -155,7 +177,7 @@ async def upload_document(
     slug: str,
     request: Request,
     response: Response,
-    subject: CurrentSubject,
+    subject: AdminSubject,
     db: DB,
     limits: Limits,
 ) -> DocumentOut:
@@ -222,7 +244,7 @@ async def get_document(
 
 
 @router.delete(BASE + "{document_id}/", status_code=204, responses=_ERRORS)
-async def delete_document(slug: str, document_id: str, subject: CurrentSubject, db: DB) -> Response:
+async def delete_document(slug: str, document_id: str, subject: AdminSubject, db: DB) -> Response:
     """Delete a document and its passages from the index (also while it is processing)."""
     repo = KnowledgeRepository(db)
     character = await repo.character(subject, slug)
