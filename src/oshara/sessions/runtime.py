@@ -205,7 +205,7 @@ def build_spec(session: AgentSession, character: Character, settings: Settings) 
         limits=dict(character.limits or {}),
         metadata=dict(session.metadata_ or {}),
         # Started with the owner's JWT / API key: its metadata is the owner's, not a visitor's.
-        metadata_trusted=bool(getattr(session, "authenticated", False)),
+        metadata_trusted=session.authenticated,
         mode="text" if session.mode == "text" else "voice",
         webhook_secret=unseal_webhook_secret(character, box),
     )
