@@ -226,3 +226,12 @@ async def test_chat_builds_the_sessions_tools_like_the_server(
     (call,) = detail["tool_calls"]
     assert call["name"] == "search_docs" and call["status"] == "ok"
     assert call["result"]["passages"][0]["source"] == "Returns policy"
+
+
+def test_production_serve_requires_public_url(tmp_path: Path) -> None:
+    """Without OSHARA_PUBLIC_URL, production would believe the Host header for its own origin."""
+    r = _run(tmp_path, "serve", OSHARA_ENV="production", OSHARA_SECRET_KEY="p" * 40)
+    assert r.returncode != 0
+    assert "OSHARA_PUBLIC_URL must be set in production" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "data" / "oshara.db").exists()  # refused before migrating

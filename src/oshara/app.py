@@ -23,6 +23,13 @@ from oshara.middleware import BodyLimitMiddleware, CorsMiddleware
 
 log = logging.getLogger("oshara")
 
+PUBLIC_URL_REQUIRED = (
+    "OSHARA_PUBLIC_URL must be set in production (e.g. https://voice.example.com): it is the "
+    "origin of the pages this server serves (/try, the dashboard) and the base of the "
+    "session URLs it hands out; without it they would come from the request's Host header, "
+    "which any client can set"
+)
+
 
 def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
     errors = exc.errors()
@@ -108,6 +115,8 @@ def install_openapi(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. The database must already be migrated (``oshara migrate``)."""
     settings = settings or get_settings()
+    if settings.env == "production" and not settings.public_url:
+        raise ValueError(PUBLIC_URL_REQUIRED)
     settings.ensure_secret()
     if settings.env == "test":
         from oshara.auth.passwords import use_cheapest_hashing

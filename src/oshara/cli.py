@@ -66,6 +66,10 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
     if no_agent:
         settings.agent_enabled = False
     _quiet_pipecat(settings)
+    try:
+        app = create_app(settings)  # refuses bad settings before anything is migrated
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     asyncio.run(_migrate(settings))
     if demo:
         from oshara.demo import seed_demo
@@ -74,7 +78,7 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
             seed_demo(settings, public_url=settings.public_url or f"http://{host}:{port}")
         )
         click.echo(info)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 
 def _quiet_pipecat(settings: Settings) -> None:

@@ -14,7 +14,14 @@ from oshara.errors import Forbidden, NotFound
 
 
 def own_origin(request: Request, settings: Settings) -> str:
-    """The origin of this server as browsers see it (pages we serve ourselves, e.g. /try)."""
+    """The origin of this server as browsers see it (pages we serve ourselves, e.g. /try).
+
+    ``OSHARA_PUBLIC_URL`` when set. Without it, development derives it from the request's
+    ``Host`` header — which the client chooses, so a page served under any host name that
+    reaches this server (a DNS name pointed at it) passes as "our own" page. Production never
+    believes ``Host`` here (and ``create_app`` refuses to start without the setting)."""
+    if not settings.public_url and settings.env == "production":
+        return ""
     base = settings.public_url or str(request.base_url)
     try:
         return normalize_origin(base.rstrip("/"))
