@@ -8,10 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner, Result
 from fastapi import FastAPI
 
 from tests.conftest import Database
@@ -235,3 +237,83 @@ def test_production_serve_requires_public_url(tmp_path: Path) -> None:
     assert "OSHARA_PUBLIC_URL must be set in production" in r.stderr
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "data" / "oshara.db").exists()  # refused before migrating
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh working directory for in-process CliRunner calls (settings re-read per call)."""
+    from oshara.config import get_settings
+
+    for name in [k for k in os.environ if k.startswith("OSHARA_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def _invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    from oshara.cli import main
+    from oshara.config import get_settings
+
+    get_settings.cache_clear()
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("users", "create", "--email", "ops@example.com", "--password", "s3cret-pass"),
+        ("apikeys", "create", "--email", "ops@example.com"),
+        ("chat", "demo"),
+    ],
+)
+def test_commands_refuse_to_create_an_empty_database(cli_env: Path, args: tuple[str, ...]) -> None:
+    """As found: run from another directory, these silently created ./data/oshara.db."""
+    r = _invoke(*args)
+    assert r.exit_code == 1, r.output
+    db = cli_env / "data" / "oshara.db"
+    assert f"database: {db}" in r.stderr
+    assert f"no Oshara database at {db}" in r.stderr
+    assert "OSHARA_DATA_DIR" in r.stderr and "oshara migrate" in r.stderr
+    assert not (cli_env / "data").exists()  # not even the data dir or a secret
+
+
+def test_commands_use_the_servers_database_from_anywhere(cli_env: Path) -> None:
+    server = cli_env / "server"
+    server.mkdir()
+    elsewhere = cli_env / "elsewhere"
+    elsewhere.mkdir()
+    os.chdir(server)
+    r = _invoke("migrate")
+    assert r.exit_code == 0, r.output
+    db = server / "data" / "oshara.db"
+    assert f"database: {db}" in r.stderr
+    os.chdir(elsewhere)
+    env = {"OSHARA_DATA_DIR": str(server / "data")}
+    r = _invoke(
+        "users", "create", "--email", "ops@example.com", "--password", "s3cret-pass", env=env
+    )
+    assert r.exit_code == 0, r.output
+    assert f"database: {db}" in r.stderr and "created user ops@example.com" in r.stdout
+    r = _invoke("apikeys", "create", "--email", "ops@example.com", env=env)
+    assert r.exit_code == 0 and r.stdout.strip().startswith("osk_")  # stdout: the key only
+    assert not (elsewhere / "data").exists()
+
+
+def test_a_database_without_oshara_tables_is_refused(cli_env: Path) -> None:
+    (cli_env / "data").mkdir()
+    (cli_env / "data" / "oshara.db").touch()  # e.g. an empty file left by something else
+    r = _invoke("users", "create", "--email", "ops@example.com", "--password", "s3cret-pass")
+    assert r.exit_code == 1
+    assert "holds no Oshara data" in r.stderr
+    r = _invoke(
+        "apikeys",
+        "create",
+        "--email",
+        "x@example.com",
+        env={"OSHARA_DATABASE_URL": "postgresql+asyncpg://u:pw-secret@127.0.0.1:1/nothing"},
+    )
+    assert r.exit_code == 1
+    assert "cannot open the database postgresql+asyncpg://u:***@127.0.0.1:1/nothing" in r.stderr
+    assert "pw-secret" not in r.output

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -15,10 +16,61 @@ from oshara.config import Settings, get_settings
 T = TypeVar("T")
 
 
-def _run(fn: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
+def _run(fn: Callable[[Settings], Coroutine[Any, Any, T]], *, create: bool = False) -> T:
+    """Run ``fn`` on the server's database, named on stderr. Only ``create`` commands
+    (migrate, demo; serve does the same) may create a database that does not exist yet."""
     settings = get_settings()
+    click.echo(f"database: {database_label(settings)}", err=True)
+    if not create:
+        if settings.is_sqlite and not Path(database_label(settings)).is_file():
+            raise click.ClickException(
+                f"no Oshara database at {database_label(settings)}. {_where_hint(settings)}"
+            )
+        asyncio.run(_require_database(settings))
     settings.ensure_secret()
     return asyncio.run(fn(settings))
+
+
+def database_label(settings: Settings) -> str:
+    """The database a command opens: the SQLite file's absolute path, or the URL without its
+    password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        return str(Path(url.database or "").resolve())
+    return url.render_as_string(hide_password=True)
+
+
+def _where_hint(settings: Settings) -> str:
+    return (
+        f"OSHARA_DATA_DIR is {settings.data_dir} (relative to the current directory "
+        f"{Path.cwd()}). Run this command where `oshara serve` runs (its .env is read from "
+        "there), set OSHARA_DATA_DIR or OSHARA_DATABASE_URL to the server's, or create a new "
+        "database with `oshara migrate`."
+    )
+
+
+async def _require_database(settings: Settings) -> None:
+    """Refuse (exit 1) unless the database exists and has been migrated: a command run from
+    another directory must not silently create an empty ``./data/oshara.db``."""
+    from sqlalchemy import inspect
+
+    from oshara.db.engine import create_engine
+
+    label, hint = database_label(settings), _where_hint(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            migrated = await conn.run_sync(lambda c: inspect(c).has_table("alembic_version"))
+    except Exception as exc:  # unreachable server, wrong password, …: say which, not a trace
+        raise click.ClickException(
+            f"cannot open the database {label} ({type(exc).__name__}). {hint}"
+        ) from None
+    finally:
+        await engine.dispose()
+    if not migrated:
+        raise click.ClickException(f"the database {label} holds no Oshara data. {hint}")
 
 
 async def _migrate(settings: Settings) -> None:
@@ -44,7 +96,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Apply pending database migrations."""
-    _run(_migrate)
+    _run(_migrate, create=True)
     click.echo("database is up to date")
 
 
@@ -70,6 +122,7 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
         app = create_app(settings)  # refuses bad settings before anything is migrated
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    click.echo(f"database: {database_label(settings)}", err=True)
     asyncio.run(_migrate(settings))
     if demo:
         from oshara.demo import seed_demo
@@ -253,7 +306,7 @@ def demo(public_url: str) -> None:
         await _migrate(settings)
         return await seed_demo(settings, public_url=public_url or settings.public_url)
 
-    click.echo(_run(go))
+    click.echo(_run(go, create=True))
 
 
 def _register_optional(group: click.Group) -> None:
