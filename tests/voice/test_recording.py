@@ -73,3 +73,56 @@ def test_percentiles() -> None:
     assert round(percentile(values, 95), 2) == 95.05
     assert summarize([])["count"] == 0
     assert summarize([3.0])["p95"] == 3.0
+
+
+async def _greeting_turns(frames: list[object], greeting: str) -> list[tuple[str, str, bool]]:
+    recorder = InMemoryRecorder()
+    pair, recording = _pair(recorder)
+    recording.expect_greeting(greeting)
+    await run_test(pair.assistant(), frames_to_send=frames)  # type: ignore[arg-type]
+    await recording.queue.flush()
+    return [(t.role, t.text, t.interrupted) for t in recorder.turns]
+
+
+async def test_greeting_cut_before_its_text_arrived_is_recorded_whole() -> None:
+    """The greeting's one sentence reaches the aggregator only after its audio: cut midway,
+    the turn used to be recorded as ""."""
+    greeting = "Hello, I am Ava, how can I help you today?"
+    turns = await _greeting_turns(
+        [LLMFullResponseStartFrame(), SleepFrame(0.1), InterruptionFrame(), SleepFrame(0.1)],
+        greeting,
+    )
+    assert turns == [("agent", greeting, True)]
+
+
+async def test_greeting_cut_in_its_second_sentence_is_recorded_whole() -> None:
+    greeting = "Hello, I am Ava. Ask me about orders, returns and invoices."
+    turns = await _greeting_turns(
+        [
+            LLMFullResponseStartFrame(),
+            _tts("Hello, I am Ava."),
+            SleepFrame(0.1),
+            InterruptionFrame(),
+            SleepFrame(0.1),
+        ],
+        greeting,
+    )
+    assert turns == [("agent", greeting, True)]
+
+
+async def test_greeting_played_in_full_and_later_turns_are_unchanged() -> None:
+    greeting = "Hello there."
+    turns = await _greeting_turns(
+        [
+            LLMFullResponseStartFrame(),
+            _tts(greeting),
+            LLMFullResponseEndFrame(),
+            SleepFrame(0.1),
+            LLMFullResponseStartFrame(),  # a reply cut before any of it played
+            SleepFrame(0.1),
+            InterruptionFrame(),
+            SleepFrame(0.1),
+        ],
+        greeting,
+    )
+    assert turns == [("agent", greeting, False), ("agent", "", True)]

@@ -179,6 +179,7 @@ class VoiceSession:
         self.recording.queue.submit(recorder.mark_active)
         self.recording.event("connected", {"transport": type(self.transport).__name__})
         if self.spec.greeting.strip():
+            self.recording.expect_greeting(self.spec.greeting)
             await self.worker.queue_frame(TTSSpeakFrame(self.spec.greeting.strip()))
         self._limit_task = asyncio.create_task(self._max_duration_timer(), name="max-duration")
 

@@ -2,7 +2,10 @@
 
 Turns come from the context aggregators (``on_user_turn_stopped`` and
 ``on_assistant_turn_stopped``; the assistant side aggregates what the output transport has
-actually sent, so an interrupted agent turn holds only what was spoken). Latency comes from
+actually sent, so an interrupted agent turn holds only what was spoken). A sentence's text
+reaches the aggregator only once its audio has played, so a greeting cut in its first
+sentence would be an empty turn: the greeting is recorded whole instead, marked interrupted
+(the owner wrote it; how much of the cut sentence was heard is not known). Latency comes from
 Pipecat's ``UserBotLatencyObserver``: user stopped speaking → bot started speaking, with its
 per-part breakdown and per-service TTFB.
 
@@ -124,6 +127,7 @@ class TranscriptRecording:
         self.agent_turns = 0
         self.user_turns = 0
         self.last_activity = time.time()
+        self._greeting = ""
 
     # -------------------------------------------------------------- wiring
 
@@ -138,6 +142,12 @@ class TranscriptRecording:
 
     def set_service_roles(self, roles: dict[str, str]) -> None:
         self._roles = roles
+
+    def expect_greeting(self, text: str) -> None:
+        """The greeting is about to be spoken: if the visitor cuts it before all of it has
+        played, the turn records ``text`` (marked interrupted) rather than the part whose
+        audio had finished (often nothing)."""
+        self._greeting = text.strip()
 
     # -------------------------------------------------------------- turns
 
@@ -166,6 +176,9 @@ class TranscriptRecording:
         self._agent_started_at = None
         latency, self._pending_latency = self._pending_latency, None
         text = (message.content or "").strip()
+        greeting, self._greeting = self._greeting, ""
+        if message.interrupted and len(text) < len(greeting):
+            text = greeting
         if not text and not message.interrupted:
             return
         self.agent_turns += 1

@@ -84,7 +84,8 @@ class SessionRecorder(Protocol):
         interrupted: bool = False,
         latency_ms: float | None = None,
     ) -> None:
-        """One finished transcript turn. An interrupted agent turn holds only what was spoken;
+        """One finished transcript turn. An interrupted agent turn holds only what was spoken
+        (an interrupted greeting holds its whole text, see ``voice.recording``);
         ``latency_ms`` (agent turns) is user-stopped-speaking → first agent audio."""
 
     async def add_tool_call(
