@@ -129,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.voice = None
+        from oshara.ratelimit import RateLimiter
+
+        app.state.rate_limiter = RateLimiter(settings)  # fresh per app: tests never share
         if settings.agent_enabled:
             from oshara.sessions.agent_runtime import AgentRuntime
 
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from oshara.knowledge import ingest
 
             await ingest.shutdown()
+            await app.state.rate_limiter.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -51,6 +51,28 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     """Origins allowed to call the authenticated API from a browser (dashboard: same-origin)."""
 
+    # Rate limits, in the ``limits`` notation: "10/minute", tiers joined by ";" (429 with
+    # Retry-After over any tier). In memory per process; shared through Redis when set.
+    redis_url: str = ""
+    """``redis://host:6379/0``: rate limits shared by every API node (in memory when empty)."""
+    rate_limit_enabled: bool = True
+    login_limit_per_address: str = "20/minute;200/hour"
+    """Login attempts from one client address."""
+    login_limit_per_account: str = "10/minute;50/hour"
+    """Failed logins on one account from all addresses; over it the account is slowed down
+    (``login_limit_slowed``), never locked."""
+    login_limit_slowed: str = "2/minute"
+    """Attempts per address on an account that is over ``login_limit_per_account``."""
+    refresh_limit_per_address: str = "60/minute"
+    refresh_limit_per_account: str = "30/minute"
+    register_limit_per_address: str = "10/hour"
+    form_limit_per_address: str = "20/minute"
+    """Public form submissions from one address to one character."""
+    message_limit_per_session: str = "30/minute"
+    """Text-mode messages in one session."""
+    knowledge_limit_per_org: str = "30/minute;300/hour"
+    """Knowledge-base uploads per organization."""
+
     # Outbound requests (tools, MCP): private targets need an explicit allow-list entry.
     egress_allow: str = ""
     """Comma-separated CIDRs (``10.0.0.0/8``) or ``host:port`` entries that may be private."""
@@ -100,6 +122,29 @@ class Settings(BaseSettings):
         from oshara.clientaddr import parse_trusted_proxies
 
         parse_trusted_proxies(v)
+        return v
+
+    @field_validator(
+        "login_limit_per_address",
+        "login_limit_per_account",
+        "login_limit_slowed",
+        "refresh_limit_per_address",
+        "refresh_limit_per_account",
+        "register_limit_per_address",
+        "form_limit_per_address",
+        "message_limit_per_session",
+        "knowledge_limit_per_org",
+    )
+    @classmethod
+    def _check_rate_limit(cls, v: str) -> str:
+        from limits import parse_many
+
+        try:
+            items = parse_many(v)
+        except ValueError:
+            items = []
+        if not items or any(item.amount < 1 for item in items):
+            raise ValueError(f"{v!r} is not a rate limit like '10/minute' or '5/minute;50/hour'")
         return v
 
     @field_validator("public_url")

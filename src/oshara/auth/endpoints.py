@@ -32,12 +32,14 @@ from oshara.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
     error_responses,
 )
 from oshara.http import lenient_json, openapi_body, parse_model
 from oshara.orgs.models import Organization, User
+from oshara.ratelimit import LoginLimit, RefreshLimit, RegisterLimit
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 keys_router = APIRouter(prefix="/api/api-keys", tags=["api-keys"])
@@ -47,23 +49,30 @@ keys_router = APIRouter(prefix="/api/api-keys", tags=["api-keys"])
     "/login/",
     response_model=TokenPair,
     openapi_extra=openapi_body(LoginIn),
-    responses=error_responses(ValidationFailed, Unauthorized),
+    responses=error_responses(ValidationFailed, Unauthorized, TooManyRequests),
 )
-async def login(request: Request, db: DB, settings: SettingsDep) -> TokenPair:
-    """Exchange email and password for an access and a refresh token."""
+async def login(request: Request, db: DB, settings: SettingsDep, limit: LoginLimit) -> TokenPair:
+    """Exchange email and password for an access and a refresh token.
+
+    Rate-limited per client address, and failed attempts per account (429, Retry-After)."""
     body = parse_model(LoginIn, await lenient_json(request))
-    return await AuthService(db, settings).login(body.email, body.password)
+    await limit.before(body.email)
+    async with limit.failures(body.email):
+        return await AuthService(db, settings).login(body.email, body.password)
 
 
 @router.post(
     "/refresh/",
     response_model=TokenPair,
     openapi_extra=openapi_body(RefreshIn),
-    responses=error_responses(ValidationFailed, Unauthorized),
+    responses=error_responses(ValidationFailed, Unauthorized, TooManyRequests),
 )
-async def refresh(request: Request, db: DB, settings: SettingsDep) -> TokenPair:
+async def refresh(
+    request: Request, db: DB, settings: SettingsDep, limit: RefreshLimit
+) -> TokenPair:
     """Rotate a refresh token. Each refresh token works once; reuse revokes the whole login."""
     body = parse_model(RefreshIn, await lenient_json(request))
+    await limit.before(body.refresh)
     return await AuthService(db, settings).refresh(body.refresh)
 
 
@@ -94,7 +103,9 @@ async def logout(
     status_code=201,
     responses=error_responses(ValidationFailed, Forbidden, Conflict),
 )
-async def register(body: RegisterIn, db: DB, settings: SettingsDep) -> RegisterOut:
+async def register(
+    body: RegisterIn, db: DB, settings: SettingsDep, _limit: RegisterLimit
+) -> RegisterOut:
     """Create an account and its organization (off with OSHARA_REGISTRATION_ENABLED=false)."""
     if not settings.registration_enabled:
         raise Forbidden("Registration is disabled on this server")

@@ -15,12 +15,14 @@ from oshara.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
     error_responses,
 )
 from oshara.forms.schemas import FormResponseIn, FormResponseOut
 from oshara.forms.service import FormService
+from oshara.ratelimit import FormLimit
 
 router = APIRouter(prefix="/api/agents", tags=["forms"])
 
@@ -29,10 +31,11 @@ router = APIRouter(prefix="/api/agents", tags=["forms"])
     "/{slug}/form-responses/",
     response_model=FormResponseOut,
     status_code=201,
-    responses=error_responses(ValidationFailed, Forbidden, NotFound, Conflict),
+    responses=error_responses(ValidationFailed, Forbidden, NotFound, Conflict, TooManyRequests),
 )
 async def submit_form_response(
     slug: str,
+    _rate: FormLimit,
     body: FormResponseIn,
     request: Request,
     response: Response,

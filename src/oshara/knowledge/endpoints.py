@@ -31,6 +31,7 @@ from oshara.knowledge.schemas import DocumentOut, PassageOut, TextDocumentIn
 from oshara.knowledge.search import search_session
 from oshara.knowledge.service import KnowledgeService, Upload
 from oshara.middleware import OFFLOAD_BYTES, unstorable_text
+from oshara.ratelimit import KnowledgeLimit
 
 router = APIRouter(tags=["knowledge"])
 BASE = "/api/ai-characters/{slug}/knowledge/"
@@ -172,6 +173,7 @@ async def upload_document(
     subject: CurrentSubject,
     db: DB,
     limits: Limits,
+    _rate: KnowledgeLimit,
 ) -> DocumentOut:
     """Add a document (.txt, .md, .html or .pdf) to the character's knowledge base.
 

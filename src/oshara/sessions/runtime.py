@@ -40,10 +40,12 @@ from oshara.errors import (
     Forbidden,
     NotFound,
     OsharaError,
+    TooManyRequests,
     Unauthorized,
     error_responses,
 )
 from oshara.http import lenient_json, openapi_body, parse_model
+from oshara.ratelimit import Limiter
 from oshara.sessions.models import LIVE_STATUSES, AgentSession, SessionStatus
 from oshara.sessions.recorder import DbSessionRecorder
 from oshara.sessions.service import readmit_on_connect
@@ -319,16 +321,19 @@ async def webrtc_ice(session_id: str, request: Request, settings: SettingsDep) -
 @router.post(
     "/{session_id}/messages/",
     openapi_extra=_inlined_body(MessageIn),
-    responses=error_responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict),
+    responses=error_responses(
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests
+    ),
 )
 async def text_message(
-    session_id: str, request: Request, db: DB, settings: SettingsDep
+    session_id: str, request: Request, db: DB, settings: SettingsDep, limiter: Limiter
 ) -> dict[str, Any]:
     """Text mode: one visitor message → the agent's reply and the tools it called.
 
     ``{reply, tool_calls: [{name, arguments, status, duration_ms}], ended, forms?,
     greeting?}``: tool results are not part of it (the owner's session detail has them)."""
     verify_session_token(settings, request, session_id, allow_expired=True)
+    await limiter.hit("message", session_id)  # after the token: only its holder spends it
     body = parse_model(MessageIn, await lenient_json(request))
     runtime = _runtime(request)
     live = runtime.is_live(session_id)
