@@ -136,9 +136,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from oshara.sessions.agent_runtime import AgentRuntime
 
             app.state.voice = AgentRuntime.create(settings, sessionmaker=app.state.sessionmaker)
+        from oshara.reload import install_sighup_reload
+
+        uninstall_reload = install_sighup_reload(settings)  # OSHARA_EGRESS_ALLOW without restart
         try:
             yield
         finally:
+            uninstall_reload()
             if app.state.voice is not None:
                 await app.state.voice.shutdown()
             from oshara.knowledge import ingest

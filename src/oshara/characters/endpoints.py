@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from oshara.characters.access import public_character
+from oshara.characters.egress_check import CharacterSaved, with_egress_warnings
 from oshara.characters.repository import CharacterRepository
 from oshara.characters.schemas import AppearanceOut, CharacterCreate, CharacterOut, CharacterUpdate
 from oshara.characters.service import CharacterService, appearance_out, character_out
@@ -49,7 +50,7 @@ async def list_characters(
 
 @router.post(
     "/api/ai-characters/",
-    response_model=CharacterOut,
+    response_model=CharacterSaved,
     status_code=201,
     responses=error_responses(ValidationFailed, Unauthorized, Conflict),
 )
@@ -58,7 +59,8 @@ async def create_character(
 ) -> CharacterOut:
     """Create a character (guide, Pattern 4). Slugs are unique across the server."""
     character = await CharacterService(db, settings).create(subject, body)
-    return character_out(character)
+    saved = character_out(character)
+    return await with_egress_warnings(saved, character.tools, settings.egress_allow)
 
 
 @router.get("/api/ai-characters/{slug}/", response_model=CharacterOut, responses=_OWNER_ERRORS)
@@ -68,7 +70,7 @@ async def get_character(slug: str, subject: CurrentSubject, db: DB) -> Character
 
 @router.put(
     "/api/ai-characters/{slug}/",
-    response_model=CharacterOut,
+    response_model=CharacterSaved,
     responses=_OWNER_ERRORS,
     openapi_extra={
         "requestBody": {
@@ -90,10 +92,11 @@ async def replace_character(
     if not isinstance(raw, dict):
         raise BadRequest("Request body must be a JSON object")
     character = await CharacterService(db, settings).replace(subject, slug, raw)
-    return character_out(character)
+    saved = character_out(character)
+    return await with_egress_warnings(saved, character.tools, settings.egress_allow)
 
 
-@router.patch("/api/ai-characters/{slug}/", response_model=CharacterOut, responses=_OWNER_ERRORS)
+@router.patch("/api/ai-characters/{slug}/", response_model=CharacterSaved, responses=_OWNER_ERRORS)
 async def update_character(
     slug: str, body: CharacterUpdate, subject: CurrentSubject, db: DB, settings: SettingsDep
 ) -> CharacterOut:
@@ -103,7 +106,8 @@ async def update_character(
     keeps the stored value.
     """
     character = await CharacterService(db, settings).update(subject, slug, body)
-    return character_out(character)
+    saved = character_out(character)
+    return await with_egress_warnings(saved, character.tools, settings.egress_allow)
 
 
 @router.delete("/api/ai-characters/{slug}/", status_code=204, responses=_OWNER_ERRORS)

@@ -13,7 +13,13 @@ Use :class:`EgressClient` for requests (``await egress.request("POST", url, json
 """
 
 from .addresses import blocked_reason, parse_ipv4
-from .client import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, EgressClient, EgressResponse
+from .client import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    EgressClient,
+    EgressResponse,
+    reload_allow,
+)
 from .errors import EgressError, ErrorCode
 from .policy import AllowList, EgressGuard, Resolver, Target, normalize_host, parse_url
 from .transport import Connector, EgressTransport, default_connector
@@ -36,4 +42,5 @@ __all__ = [
     "normalize_host",
     "parse_ipv4",
     "parse_url",
+    "reload_allow",
 ]

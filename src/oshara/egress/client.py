@@ -18,6 +18,7 @@ import json as jsonlib
 import logging
 import ssl
 import time
+import weakref
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,13 @@ from .errors import EgressError
 from .policy import AllowList, EgressGuard, Resolver, Target, parse_url
 from .transport import Connector, EgressTransport
 
-__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT", "EgressClient", "EgressResponse"]
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT",
+    "EgressClient",
+    "EgressResponse",
+    "reload_allow",
+]
 
 log = logging.getLogger("oshara.egress")
 
@@ -147,6 +154,20 @@ def _no_cookies() -> http.cookiejar.CookieJar:
     return http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
+_LIVE_CLIENTS: weakref.WeakSet[EgressClient] = weakref.WeakSet()
+
+
+def reload_allow(allow: str | Iterable[str]) -> int:
+    """Give every live :class:`EgressClient` of this process a new allow-list (``oshara
+    serve`` calls it on SIGHUP with the re-read ``OSHARA_EGRESS_ALLOW``). Returns how many
+    clients were updated; an invalid value raises :class:`ValueError` and changes none."""
+    AllowList.parse(allow)  # validate once, before touching any client
+    clients = list(_LIVE_CLIENTS)
+    for client in clients:
+        client.set_allow(allow)
+    return len(clients)
+
+
 class EgressClient:
     """The SSRF-safe outbound HTTP client (one per process; share it).
 
@@ -166,6 +187,7 @@ class EgressClient:
     ) -> None:
         self.allow = AllowList.parse(allow)
         self.guard = EgressGuard(self.allow, resolver)
+        _LIVE_CLIENTS.add(self)
         self._connector = connector
         self._ssl_context = ssl_context or httpx.create_ssl_context(trust_env=False)
         self._client = httpx.AsyncClient(
@@ -180,6 +202,12 @@ class EgressClient:
         return EgressTransport(
             self.guard, connector=self._connector, ssl_context=self._ssl_context, limits=limits
         )
+
+    def set_allow(self, allow: str | Iterable[str]) -> None:
+        """Replace the allow-list; requests checked from now on use it (no restart needed).
+        Raises :class:`ValueError` naming an invalid entry, leaving the old list in place."""
+        parsed = AllowList.parse(allow)
+        self.allow = self.guard.allow = parsed
 
     async def __aenter__(self) -> EgressClient:
         return self
