@@ -18,8 +18,10 @@ _hasher = PasswordHasher()
 # Verifying against this keeps login timing the same whether or not the email exists.
 _DUMMY_HASH = _hasher.hash("oshara-timing-equaliser")
 
-HASH_THREADS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
-"""Hashes computed at once per process; more wait in the pool's queue."""
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+HASH_THREADS = max(1, _CORES - 1)
+"""Hashes computed at once per process; more wait in the pool's queue. One core is left to
+the event loop (live calls matter more than login throughput), except on a single core."""
 # One executor for the process, not one per event loop: tests run several loops.
 _pool = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="oshara-argon2")
 
