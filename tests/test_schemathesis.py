@@ -34,7 +34,7 @@ SLUG = "fuzz-agent"
 def settings_overrides() -> dict[str, Any]:
     # The fuzzer hammers login, register and public form submissions from one address: rate
     # limits would answer most of them 429 before they reach the code under test.
-    return {"rate_limits_enabled": False}
+    return {"rate_limit_enabled": False}
 
 
 @dataclass
