@@ -37,7 +37,7 @@ GUIDE_PATHS = {
 # Routes FastAPI adds by itself that are not part of our API.
 FRAMEWORK_ROUTES = {"/docs/oauth2-redirect"}  # Swagger UI's OAuth2 helper page (unused)
 # Browser assets and pages, outside the API on purpose (embed tags point at /widget.js).
-ASSET_ROUTES = {"/widget.js", "/sdk.js", "/try/{slug}"}
+ASSET_ROUTES = {"/widget.js", "/sdk.js", "/try/{slug}", "/api/docs/assets/{name}"}
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +175,30 @@ async def test_docs_serve_interactive_html(bare_client: httpx.AsyncClient) -> No
     assert r.headers["content-type"].startswith("text/html")
     assert "swagger" in r.text.lower()
     assert "/api/schema/" in r.text
+
+
+async def test_docs_work_offline(bare_client: httpx.AsyncClient) -> None:
+    """As found: the page loaded Swagger UI from a CDN and was blank offline. Every URL it
+    references is this server's, and each answers 200."""
+    import re
+
+    r = await bare_client.get("/api/docs/")
+    assert r.status_code == 200
+    absolute = re.findall(r"""(?:https?:)?//[^\s"'<>)]+""", r.text)
+    assert [u for u in absolute if not u.startswith("http://testserver/")] == []
+    refs = re.findall(r"""(?:href|src)\s*=\s*["']([^"']+)["']""", r.text)
+    refs += re.findall(r"""url:\s*["']([^"']+)["']""", r.text)
+    assert {"/api/docs/assets/swagger-ui-bundle.js", "/api/docs/assets/swagger-ui.css"} <= set(
+        refs
+    ), refs
+    assert "validatorUrl" in r.text  # no badge from validator.swagger.io
+    for ref in refs:
+        asset = await bare_client.get(ref)
+        assert asset.status_code == 200, (ref, asset.text[:200])
+        assert "sourceMappingURL" not in asset.text[-300:]  # maps are not shipped
+    css = await bare_client.get("/api/docs/assets/swagger-ui.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert (await bare_client.get("/api/docs/assets/index.html")).status_code == 404
 
 
 # ------------------------------------------------------------------------- trailing slashes

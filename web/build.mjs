@@ -47,6 +47,19 @@ await build({ ...common, entryPoints: [join(here, "src", "widget", "index.ts")],
 await build({ ...common, entryPoints: [join(here, "src", "sdk", "index.ts")], format: "esm", outfile: join(outdir, "sdk.js") });
 writeFileSync(join(outdir, "BUILD.json"), JSON.stringify({ version: pkg.version, built_at: new Date().toISOString() }, null, 2) + "\n");
 
+// Swagger UI for /api/docs/, served by this server so the docs work offline (no CDN). Source
+// maps are not shipped, so their comments go too: a page must reference nothing we do not serve.
+const swaggerSrc = join(here, "node_modules", "swagger-ui-dist");
+const swaggerOut = join(outdir, "swagger-ui");
+mkdirSync(swaggerOut, { recursive: true });
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE", "NOTICE"]) {
+  let data = readFileSync(join(swaggerSrc, name));
+  if (/\.(js|css)$/.test(name)) {
+    data = data.toString("utf8").replace(/\n?\/[/*][#@] sourceMappingURL=[^\n]*\s*$/, "\n");
+  }
+  writeFileSync(join(swaggerOut, name), data);
+}
+
 for (const name of ["widget.js", "sdk.js"]) {
   const file = join(outdir, name);
   const raw = readFileSync(file);

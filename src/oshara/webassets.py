@@ -1,4 +1,4 @@
-"""The browser assets: ``/widget.js``, ``/sdk.js`` and the ``/try/{slug}`` page.
+"""The browser assets: ``/widget.js``, ``/sdk.js``, the ``/try/{slug}`` page and ``/api/docs/``.
 
 ``widget.js`` (one IIFE) and ``sdk.js`` (an ES module) are built from ``web/`` into the package
 directory ``oshara/web_dist/`` (``npm run build`` in ``web/``; ``scripts/install`` runs it).
@@ -9,6 +9,10 @@ they are the same for everyone. A missing build answers 503 with a body that say
 ``/try/{slug}`` is a page of this server that embeds the widget for one character -- the quick
 way to try an agent, and the page the browser tests and the voice runtime's tests drive. Pages
 of this server may use any character (``characters.access.own_origin``).
+
+``/api/docs/`` is Swagger UI on ``/api/schema/`` with its script, style sheet and icon served
+from ``/api/docs/assets/`` (npm ``swagger-ui-dist``, copied into ``web_dist/swagger-ui/`` by
+the build): FastAPI's default page loads them from a CDN and is blank offline.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
 
 __all__ = ["ASSETS", "DIST_DIR_NAME", "dist_dir", "router"]
 
@@ -32,6 +37,13 @@ ASSETS = {
     "widget.js": "text/javascript; charset=utf-8",
     "sdk.js": "text/javascript; charset=utf-8",
 }
+#: Swagger UI files served under /api/docs/assets/ → media type.
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+    "swagger-ui.css": "text/css; charset=utf-8",
+    "favicon-32x32.png": "image/png",
+}
+DOCS_ASSET_URL = "/api/docs/assets/"
 _CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -82,7 +94,7 @@ def _not_built(name: str) -> Response:
     )
 
 
-def _serve(name: str, request: Request) -> Response:
+def _serve(name: str, request: Request, media_type: str | None = None) -> Response:
     asset = _load(dist_dir() / name)
     if asset is None:
         return _not_built(name)
@@ -96,7 +108,7 @@ def _serve(name: str, request: Request) -> Response:
     inm = request.headers.get("if-none-match", "")
     if inm.strip() == "*" or asset.etag in {tag.strip() for tag in inm.split(",")}:
         return Response(status_code=304, headers=headers)
-    return Response(asset.body, media_type=ASSETS[name], headers=headers)
+    return Response(asset.body, media_type=media_type or ASSETS[name], headers=headers)
 
 
 @router.get("/widget.js")
@@ -109,6 +121,31 @@ async def widget_js(request: Request) -> Response:
 async def sdk_js(request: Request) -> Response:
     """The ES-module SDK for custom front-ends (guide, Pattern 5)."""
     return _serve("sdk.js", request)
+
+
+@router.get("/api/docs/")
+async def api_docs() -> Response:
+    """Swagger UI for ``/api/schema/``, every asset from this server (works offline)."""
+    page = get_swagger_ui_html(
+        openapi_url="/api/schema/",
+        title="Oshara API",
+        swagger_js_url=DOCS_ASSET_URL + "swagger-ui-bundle.js",
+        swagger_css_url=DOCS_ASSET_URL + "swagger-ui.css",
+        swagger_favicon_url=DOCS_ASSET_URL + "favicon-32x32.png",
+        # The default validator badge is fetched from validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.get("/api/docs/assets/{name}")
+async def api_docs_asset(name: str, request: Request) -> Response:
+    """Swagger UI's script, style sheet and icon (from npm ``swagger-ui-dist``)."""
+    media_type = DOCS_ASSETS.get(name)
+    if media_type is None:
+        return Response("Not found", status_code=404, media_type="text/plain; charset=utf-8")
+    return _serve(f"swagger-ui/{name}", request, media_type)
 
 
 _TRY_CSP = "; ".join(
