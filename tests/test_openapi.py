@@ -198,7 +198,8 @@ async def test_docs_work_offline(bare_client: httpx.AsyncClient) -> None:
         assert "sourceMappingURL" not in asset.text[-300:]  # maps are not shipped
     css = await bare_client.get("/api/docs/assets/swagger-ui.css")
     assert css.headers["content-type"].startswith("text/css")
-    assert (await bare_client.get("/api/docs/assets/index.html")).status_code == 404
+    missing = await bare_client.get("/api/docs/assets/index.html")
+    assert missing.status_code == 404 and missing.json() == {"detail": "No docs asset 'index.html'"}
 
 
 # ------------------------------------------------------------------------- trailing slashes

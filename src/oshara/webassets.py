@@ -29,6 +29,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 
+from oshara.errors import NotFound, OsharaError
+
 __all__ = ["ASSETS", "DIST_DIR_NAME", "dist_dir", "router"]
 
 DIST_DIR_NAME = "web_dist"
@@ -144,8 +146,14 @@ async def api_docs_asset(name: str, request: Request) -> Response:
     """Swagger UI's script, style sheet and icon (from npm ``swagger-ui-dist``)."""
     media_type = DOCS_ASSETS.get(name)
     if media_type is None:
-        return Response("Not found", status_code=404, media_type="text/plain; charset=utf-8")
+        raise NotFound(f"No docs asset {name!r}")
+    if _load(dist_dir() / "swagger-ui" / name) is None:
+        raise _DocsNotBuilt(f"Swagger UI is not built; {_BUILD_HINT}")
     return _serve(f"swagger-ui/{name}", request, media_type)
+
+
+class _DocsNotBuilt(OsharaError):
+    status_code = 503
 
 
 _TRY_CSP = "; ".join(
