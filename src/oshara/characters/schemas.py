@@ -37,6 +37,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from oshara.characters.origins import normalize_origin_pattern
 from oshara.characters.tools import CharacterTool, StrictModel, ToolList, public_tools
 from oshara.forms.definitions import FormDefinition, parse_forms
+from oshara.forms.public import PublicFormDefinition, PublicTheme
+from oshara.schemadoc import DocumentedAs
 
 __all__ = [
     "DEFAULT_LLM_MODEL",
@@ -189,6 +191,9 @@ BorderRadius = (
     Annotated[float, Field(ge=0, le=1000)] | Annotated[str, Field(pattern=_CSS_LENGTH_RE.pattern)]
 )
 Position = Literal["bottom-right", "bottom-left"]
+# Plain dicts at runtime (unset attributes left out, not null); documented precisely.
+PublicThemeDict = Annotated[dict[str, Any], DocumentedAs(PublicTheme)]
+PublicForms = Annotated[list[dict[str, Any]], DocumentedAs(list[PublicFormDefinition])]
 
 
 # --------------------------------------------------------------------------- appearance
@@ -302,11 +307,11 @@ class WidgetAppearance(StrictModel):
         return _parse_forms(value)
 
     @field_serializer("theme")
-    def _dump_theme(self, theme: Theme) -> dict[str, Any]:
+    def _dump_theme(self, theme: Theme) -> PublicThemeDict:
         return theme.values()
 
     @field_serializer("forms")
-    def _dump_forms(self, forms: list[FormDefinition]) -> list[dict[str, Any]]:
+    def _dump_forms(self, forms: list[FormDefinition]) -> PublicForms:
         return [form.public_dict() for form in forms]
 
     def to_json(self) -> dict[str, Any]:
@@ -555,8 +560,8 @@ class AppearanceOut(BaseModel):
     slug: str
     name: str
     language: str
-    theme: dict[str, Any]
-    forms: list[dict[str, Any]] = Field(description="Full form definitions (guide Pattern 5)")
+    theme: PublicThemeDict
+    forms: PublicForms = Field(description="Full form definitions (guide Pattern 5)")
     position: Position = "bottom-right"
 
     @classmethod

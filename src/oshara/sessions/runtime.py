@@ -19,12 +19,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing_extensions import TypedDict
 
 from oshara.auth import tokens
 from oshara.characters.models import Character
@@ -44,8 +45,10 @@ from oshara.errors import (
     Unauthorized,
     error_responses,
 )
+from oshara.forms.public import PublicFormDefinition
 from oshara.http import lenient_json, openapi_body, parse_model
 from oshara.ratelimit import Limiter
+from oshara.schemadoc import DocumentedAs
 from oshara.sessions.models import LIVE_STATUSES, AgentSession, SessionStatus
 from oshara.sessions.recorder import DbSessionRecorder
 from oshara.sessions.service import readmit_on_connect
@@ -243,6 +246,33 @@ def kb_search_for(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
 PUBLIC_TOOL_CALL_FIELDS = ("name", "arguments", "status", "duration_ms")
 
 
+class PublicToolCall(TypedDict):
+    """A tool the agent called during a text turn, as the visitor sees it (no result)."""
+
+    name: str
+    arguments: dict[str, Any]
+    status: NotRequired[str]
+    duration_ms: NotRequired[float]
+
+
+class OfferedFormOut(TypedDict):
+    """A form the agent showed (``show_form``) during a text turn."""
+
+    form_id: str
+    prefill: NotRequired[dict[str, Any]]
+    form: PublicFormDefinition
+
+
+class TextTurnOut(TypedDict):
+    """Answer of ``POST /api/sessions/{id}/messages/`` (documented; sent as a plain dict)."""
+
+    reply: str
+    tool_calls: list[PublicToolCall]
+    ended: bool
+    forms: NotRequired[list[OfferedFormOut]]
+    greeting: NotRequired[str]
+
+
 def public_turn(out: dict[str, Any]) -> dict[str, Any]:
     """A text turn as the visitor may see it.
 
@@ -327,7 +357,7 @@ async def webrtc_ice(session_id: str, request: Request, settings: SettingsDep) -
 )
 async def text_message(
     session_id: str, request: Request, db: DB, settings: SettingsDep, limiter: Limiter
-) -> dict[str, Any]:
+) -> Annotated[dict[str, Any], DocumentedAs(TextTurnOut)]:
     """Text mode: one visitor message → the agent's reply and the tools it called.
 
     ``{reply, tool_calls: [{name, arguments, status, duration_ms}], ended, forms?,

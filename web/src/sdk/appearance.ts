@@ -1,7 +1,7 @@
 /** `GET /api/agents/{slug}/appearance/`: name, theme, position and full form schemas. */
 
 import { agentPath, normalizeBaseUrl, requestJson } from "./http";
-import type { Appearance, BaseOptions } from "./types";
+import type { Appearance, AppearanceAnswer, BaseOptions } from "./types";
 
 export interface AppearanceOptions extends BaseOptions {
   signal?: AbortSignal;
@@ -16,7 +16,7 @@ export async function getAppearance(slug: string, options: AppearanceOptions): P
   const req: Parameters<typeof requestJson>[2] = {};
   if (options.fetch) req.fetch = options.fetch;
   if (options.signal) req.signal = options.signal;
-  const appearance = await requestJson<Appearance>(url, "agent", req);
+  const appearance = await requestJson<AppearanceAnswer>(url, "agent", req);
   return {
     ...appearance,
     theme: appearance.theme ?? {},

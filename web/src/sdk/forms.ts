@@ -9,6 +9,7 @@ import type {
   FormField,
   FormOption,
   FormResponseRecord,
+  FormResponseRequest,
   FormStep,
   FormValues,
 } from "./types";
@@ -95,7 +96,7 @@ export async function submitForm(form: FormDefinition, values: FormValues, optio
   const message = form.success_message ?? "Submitted successfully.";
   if (!form.submit_url) {
     const url = `${normalizeBaseUrl(options.baseUrl)}/api/agents/${agentPath(options.agent)}/form-responses/`;
-    const body: { form_id: string; values: FormValues; session_id?: string } = { form_id: form.id, values };
+    const body: FormResponseRequest = { form_id: form.id, values };
     if (options.sessionId) body.session_id = options.sessionId;
     const headers: Record<string, string> = {};
     if (options.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;

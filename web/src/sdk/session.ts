@@ -2,7 +2,7 @@
 
 import { OsharaError } from "./errors";
 import { normalizeBaseUrl, requestJson } from "./http";
-import type { BaseOptions, SessionGrant } from "./types";
+import type { BaseOptions, SessionGrant, SessionRequest } from "./types";
 
 export interface SessionOptions extends BaseOptions {
   /** The character's slug. */
@@ -23,14 +23,8 @@ export interface SessionOptions extends BaseOptions {
   signal?: AbortSignal;
 }
 
-interface TokenAnswer {
-  token?: unknown;
-  session_id?: unknown;
-  webrtc_url?: unknown;
-  livekit_url?: unknown;
-  transport?: unknown;
-  expires_at?: unknown;
-}
+/** A site's token endpoint answer: any subset of the session answer's keys, unchecked. */
+type TokenAnswer = { [K in keyof SessionGrant]?: unknown };
 
 /** The `sub` claim of a session token (`sess_…`), when it is a readable JWT. */
 export function sessionIdFromToken(token: string): string | undefined {
@@ -88,7 +82,7 @@ export function grantFromTokenAnswer(answer: TokenAnswer, baseUrl: string, mode:
  */
 export async function createSession(options: SessionOptions & { mode?: "voice" | "text" }): Promise<SessionGrant> {
   const mode = options.mode ?? "voice";
-  const body: Record<string, unknown> = { agent: options.agent, mode };
+  const body: SessionRequest = { agent: options.agent, mode };
   if (options.language) body.language = options.language;
   if (options.metadata) body.metadata = options.metadata;
   const req: Parameters<typeof requestJson>[2] = { method: "POST", body };

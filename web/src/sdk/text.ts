@@ -13,21 +13,18 @@ import { Emitter } from "./emitter";
 import { OsharaError } from "./errors";
 import { normalizeBaseUrl, requestJson } from "./http";
 import { createSession, type SessionOptions } from "./session";
-import type { FormDefinition, FormOutcome, SessionGrant, ShowFormRequest } from "./types";
+import type { FormDefinition, FormOutcome, SessionGrant, ShowFormRequest, TextMessageRequest, TextTurnAnswer } from "./types";
 
-export interface ToolCallInfo {
-  name: string;
-  arguments: Record<string, unknown>;
-  [key: string]: unknown;
-}
+/** A tool the agent called during the turn: `{name, arguments, status?, duration_ms?}`. */
+export type ToolCallInfo = TextTurnAnswer["tool_calls"][number] & { [key: string]: unknown };
 
-/** A form the agent showed during a text turn (`show_form`). */
-export interface OfferedForm {
-  form_id: string;
-  prefill?: Record<string, unknown>;
-  /** The form's definition, as the appearance endpoint serves it. */
+/**
+ * A form the agent showed during a text turn (`show_form`). `form` is the definition as the
+ * appearance endpoint serves it; left out when the answer's did not match `form_id`.
+ */
+export type OfferedForm = Omit<NonNullable<TextTurnAnswer["forms"]>[number], "form"> & {
   form?: FormDefinition;
-}
+};
 
 export interface TextReply {
   reply: string;
@@ -47,13 +44,8 @@ export type TextChatEvents = {
   ended: [];
 };
 
-interface RawAnswer {
-  reply?: unknown;
-  tool_calls?: unknown;
-  forms?: unknown;
-  ended?: unknown;
-  greeting?: unknown;
-}
+/** The answer's keys (from the server's schema), each checked before use. */
+type RawAnswer = { [K in keyof TextTurnAnswer]?: unknown };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -106,7 +98,7 @@ export class TextChat extends Emitter<TextChatEvents> {
     return this.post({ form_result: result }, signal);
   }
 
-  private async post(body: Record<string, unknown>, signal: AbortSignal | undefined): Promise<TextReply> {
+  private async post(body: TextMessageRequest, signal: AbortSignal | undefined): Promise<TextReply> {
     if (this.closed) throw new OsharaError("connection_lost", "This conversation has ended");
     const url = `${this.baseUrl}/api/sessions/${encodeURIComponent(this.session.session_id)}/messages/`;
     const req: Parameters<typeof requestJson>[2] = {

@@ -1,67 +1,38 @@
 /**
  * Shapes of the public Oshara API as the browser sees it (guide, Pattern 5 and Pattern 1).
  *
+ * The server's shapes are not written here: they are derived from `../api/schema.d.ts`, which
+ * `npm run gen:api` generates from the server's OpenAPI schema, so a field renamed on the server
+ * breaks this build instead of a visitor's page. Only the SDK's own shapes (form values, a
+ * form's outcome, options) are declared by hand.
+ *
  * Field and form attributes are optional exactly where the guide's table allows them to be
  * absent: the appearance endpoint leaves unset attributes out (never `null`), because the
- * guide's `validate()` tests `field.min !== undefined`.
+ * guide's `validate()` tests `field.min !== undefined` (the server's `PublicForm*` schemas).
  */
 
-/** Every field type of the guide's "Field schema reference". */
-export type FieldType =
-  | "text"
-  | "email"
-  | "tel"
-  | "textarea"
-  | "select"
-  | "number"
-  | "date"
-  | "time"
-  | "checkbox"
-  | "radio"
-  | "display";
+import type { components, paths } from "../api/schema";
 
-/** A select/radio choice: a plain string (its own value and label) or `{value, label?}`. */
-export type FormOption = string | { value: string; label?: string };
+type Schemas = components["schemas"];
 
 /** One field of a form, exactly as the appearance endpoint returns it. */
-export interface FormField {
-  /** Key in the submitted values; absent on `display` fields. */
-  name?: string;
-  label: string;
-  type: FieldType;
-  required?: boolean;
-  placeholder?: string;
-  options?: FormOption[];
-  rows?: number;
-  default_value?: string;
-  help_text?: string;
-  pattern?: string;
-  min?: number;
-  max?: number;
-  width?: "full" | "half";
-}
+export type FormField = Schemas["PublicFormField"];
 
-export interface FormStep {
-  id: string;
-  title?: string;
-  fields: FormField[];
-}
+/** Every field type of the guide's "Field schema reference". */
+export type FieldType = FormField["type"];
 
-/** A form the agent can show (`show_form`) or the visitor can open. */
-export interface FormDefinition {
-  id: string;
-  title: string;
-  subtitle?: string;
-  /** `null` (or absent) means Oshara's managed storage. */
-  submit_url?: string | null;
-  submit_method?: "POST" | "PUT" | "PATCH";
-  submit_label?: string;
-  success_message?: string;
-  /** `false` hides the form from the panel: only the agent can show it. */
-  visitor_can_open?: boolean;
-  fields?: FormField[];
-  steps?: FormStep[];
-}
+/** A select/radio choice: a plain string (its own value and label) or `{value, label?}`. */
+export type FormOption = NonNullable<FormField["options"]>[number];
+
+export type FormStep = Schemas["PublicFormStep"];
+
+/**
+ * A form the agent can show (`show_form`) or the visitor can open. The server always sends
+ * `submit_url` (`null`: Oshara's managed storage); forms built by hand may leave it out.
+ */
+export type FormDefinition = Omit<Schemas["PublicFormDefinition"], "submit_url"> & {
+  submit_url?: Schemas["PublicFormDefinition"]["submit_url"];
+};
 
 /** Values of a form as the widget collects them: one flat object, strings per the guide. */
 export type FormValues = Record<string, string>;
@@ -69,49 +40,46 @@ export type FormValues = Record<string, string>;
 /** `{field name: message}`; empty means valid (the guide's `validate()` result). */
 export type FieldErrors = Record<string, string>;
 
-export interface Theme {
-  primary_color?: string;
-  background_color?: string;
-  text_color?: string;
-  font_family?: string;
-  border_radius?: number | string;
-  position?: "bottom-right" | "bottom-left";
-  [key: string]: string | number | boolean | undefined;
-}
+/** A widget theme: the known keys, plus other keys holding a string, number or boolean. */
+export type Theme = Schemas["AppearanceOut"]["theme"];
 
-/** `GET /api/agents/{slug}/appearance/`. */
-export interface Appearance {
-  slug: string;
-  name: string;
-  language: string;
-  theme: Theme;
-  forms: FormDefinition[];
-  position: "bottom-right" | "bottom-left";
-}
+/** The answer of `GET /api/agents/{slug}/appearance/`, as it is sent. */
+export type AppearanceAnswer = Schemas["AppearanceOut"];
 
-/** `POST /api/agents/agent-session/` answer (or the subset a site's token endpoint returns). */
-export interface SessionGrant {
-  session_id: string;
-  token: string;
-  transport: "webrtc" | "livekit" | "text";
-  webrtc_url: string | null;
-  livekit_url: string | null;
-  expires_at?: string;
-}
+/** `GET /api/agents/{slug}/appearance/`, with `position` filled in by `getAppearance`. */
+export type Appearance = Omit<AppearanceAnswer, "position"> & {
+  position: NonNullable<AppearanceAnswer["position"]>;
+};
+
+/** The body of `POST /api/agents/agent-session/`. */
+export type SessionRequest = Schemas["AgentSessionIn"];
+
+/**
+ * `POST /api/agents/agent-session/` answer (or what a site's token endpoint returns, completed
+ * by `grantFromTokenAnswer`: `expires_at` may then be missing).
+ */
+export type SessionGrant = Omit<Schemas["AgentSessionOut"], "expires_at"> &
+  Partial<Pick<Schemas["AgentSessionOut"], "expires_at">>;
+
+/** The body of `POST /api/agents/{slug}/form-responses/` (managed storage). */
+export type FormResponseRequest = Schemas["FormResponseIn"];
 
 /** A stored submission (`POST|GET /api/agents/{slug}/form-responses/`). */
-export interface FormResponseRecord {
-  id: string;
-  form_id: string;
-  session_id: string | null;
-  values: Record<string, unknown>;
-  source: string;
-  created_at: string;
-}
+export type FormResponseRecord = Schemas["FormResponseOut"];
+
+/** The body of `POST /api/sessions/{id}/messages/` (text mode): `{text}` or `{form_result}`. */
+export type TextMessageRequest = NonNullable<
+  paths["/api/sessions/{session_id}/messages/"]["post"]["requestBody"]
+>["content"]["application/json"];
+
+/** The answer of `POST /api/sessions/{id}/messages/`. */
+export type TextTurnAnswer = Schemas["TextTurnOut"];
+
+type FormResultBody = NonNullable<TextMessageRequest["form_result"]>;
 
 /** What happened to a form the agent showed; returned to the agent as the tool result. */
 export interface FormOutcome {
-  status: "submitted" | "cancelled";
+  status: FormResultBody["status"];
   form_id: string;
   values?: FormValues;
   /** Id of the stored record (managed storage only). */
@@ -119,6 +87,10 @@ export interface FormOutcome {
   /** Why the form could not be shown (e.g. an unknown form id). */
   error?: string;
 }
+
+type Assert<T extends true> = T;
+/** Compile-time check: an outcome is what the server accepts as text mode's `form_result`. */
+export type FormOutcomeFitsServer = Assert<FormOutcome extends FormResultBody ? true : false>;
 
 /** Arguments of the agent's built-in `show_form` tool. */
 export interface ShowFormRequest {
