@@ -69,6 +69,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
 
+def _documents_own_400(responses: dict[str, Any]) -> bool:
+    """An endpoint that declares a specific 400 body (not the generic ``ErrorBody``) keeps it."""
+    schema = responses.get("400", {}).get("content", {}).get("application/json", {}).get("schema")
+    return schema is not None and schema != {"$ref": "#/components/schemas/ErrorBody"}
+
+
 def install_openapi(app: FastAPI) -> None:
     """Document what the server really sends: validation errors are 400 ``{detail, errors}``."""
 
@@ -102,10 +108,11 @@ def install_openapi(app: FastAPI) -> None:
                 responses = operation.get("responses", {})
                 if "422" in responses:
                     del responses["422"]
-                    responses["400"] = {
-                        "description": "Invalid request: each error names its field",
-                        "content": {"application/json": {"schema": ref}},
-                    }
+                    if not _documents_own_400(responses):
+                        responses["400"] = {
+                            "description": "Invalid request: each error names its field",
+                            "content": {"application/json": {"schema": ref}},
+                        }
         app.openapi_schema = schema
         return schema
 

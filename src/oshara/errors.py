@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -13,10 +13,18 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+class RateLimitedBody(ErrorBody):
+    """A 429's body: ``detail`` and ``retry_after`` seconds (also the ``Retry-After`` header)."""
+
+    retry_after: int
+
+
 class OsharaError(Exception):
     """Base class: ``status_code`` and a human-readable ``detail``; ``extra`` keys are merged."""
 
     status_code = 400
+    #: The body this error sends, as the OpenAPI schema documents it (:func:`error_responses`).
+    body_model: ClassVar[type[ErrorBody]] = ErrorBody
 
     def __init__(
         self,
@@ -77,6 +85,7 @@ class PayloadTooLarge(OsharaError):
 
 class TooManyRequests(OsharaError):
     status_code = 429
+    body_model = RateLimitedBody
 
     def __init__(self, detail: str, retry_after: int) -> None:
         retry_after = max(1, int(retry_after))
@@ -89,5 +98,5 @@ def error_responses(*errors: type[OsharaError]) -> dict[int | str, dict[str, Any
     """``responses=`` for an endpoint so the OpenAPI schema documents its error shapes."""
     out: dict[int | str, dict[str, Any]] = {}
     for err in errors:
-        out[err.status_code] = {"model": ErrorBody, "description": err.__name__}
+        out[err.status_code] = {"model": err.body_model, "description": err.__name__}
     return out

@@ -20,7 +20,7 @@ from oshara.errors import (
     ValidationFailed,
     error_responses,
 )
-from oshara.forms.schemas import FormResponseIn, FormResponseOut
+from oshara.forms.schemas import FormInvalidBody, FormResponseIn, FormResponseOut
 from oshara.forms.service import FormService
 from oshara.ratelimit import FormLimit
 
@@ -31,7 +31,10 @@ router = APIRouter(prefix="/api/agents", tags=["forms"])
     "/{slug}/form-responses/",
     response_model=FormResponseOut,
     status_code=201,
-    responses=error_responses(ValidationFailed, Forbidden, NotFound, Conflict, TooManyRequests),
+    responses={
+        **error_responses(Forbidden, NotFound, Conflict, TooManyRequests),
+        400: {"model": FormInvalidBody, "description": "Invalid submission: the bad fields"},
+    },
 )
 async def submit_form_response(
     slug: str,

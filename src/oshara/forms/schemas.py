@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 
 class FormResponseIn(BaseModel):
@@ -24,3 +25,17 @@ class FormResponseOut(BaseModel):
     values: dict[str, Any]
     source: str
     created_at: datetime
+
+
+class FieldErrorItem(TypedDict):
+    field: str
+    message: str
+
+
+class FormInvalidBody(TypedDict):
+    """400 of a submission: ``{detail, errors?}`` like every 400, plus ``field_errors``
+    (``{field name: message}``) when the values fail the stored form's rules."""
+
+    detail: str
+    errors: NotRequired[list[FieldErrorItem]]
+    field_errors: NotRequired[dict[str, str]]

@@ -1082,6 +1082,13 @@ export interface components {
             /** Kind */
             kind: string;
         };
+        /** FieldErrorItem */
+        FieldErrorItem: {
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+        };
         /**
          * FormDefinition
          * @description A form the agent can show (``show_form``) or the visitor can open.
@@ -1155,6 +1162,21 @@ export interface components {
             type: "text" | "email" | "tel" | "textarea" | "select" | "number" | "date" | "time" | "checkbox" | "radio" | "display";
             /** Width */
             width?: ("full" | "half") | null;
+        };
+        /**
+         * FormInvalidBody
+         * @description 400 of a submission: ``{detail, errors?}`` like every 400, plus ``field_errors``
+         *     (``{field name: message}``) when the values fail the stored form's rules.
+         */
+        FormInvalidBody: {
+            /** Detail */
+            detail: string;
+            /** Errors */
+            errors?: components["schemas"]["FieldErrorItem"][];
+            /** Field Errors */
+            field_errors?: {
+                [key: string]: string;
+            };
         };
         /**
          * FormOption
@@ -1575,6 +1597,16 @@ export interface components {
             name: string;
             /** Status */
             status?: string;
+        };
+        /**
+         * RateLimitedBody
+         * @description A 429's body: ``detail`` and ``retry_after`` seconds (also the ``Retry-After`` header).
+         */
+        RateLimitedBody: {
+            /** Detail */
+            detail: string;
+            /** Retry After */
+            retry_after: number;
         };
         /** RegisterIn */
         RegisterIn: {
@@ -2032,13 +2064,13 @@ export interface operations {
                     "application/json": components["schemas"]["FormResponseOut"];
                 };
             };
-            /** @description Invalid request: each error names its field */
+            /** @description Invalid submission: the bad fields */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ValidationErrorBody"];
+                    "application/json": components["schemas"]["FormInvalidBody"];
                 };
             };
             /** @description Forbidden */
@@ -2074,7 +2106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RateLimitedBody"];
                 };
             };
         };
@@ -2143,7 +2175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RateLimitedBody"];
                 };
             };
             /** @description ServerBusy */
@@ -3244,7 +3276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RateLimitedBody"];
                 };
             };
         };
@@ -3403,7 +3435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RateLimitedBody"];
                 };
             };
         };
@@ -4137,7 +4169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RateLimitedBody"];
                 };
             };
         };

@@ -1,5 +1,6 @@
 /** One place that turns HTTP answers into typed errors. */
 
+import type { components } from "../api/schema";
 import {
   AgentNotFoundError,
   FormValidationError,
@@ -46,9 +47,16 @@ async function readBody(res: Response): Promise<unknown> {
   }
 }
 
+/** Error bodies as the server's schema names their keys, each checked before use. */
+type Unchecked<T> = { [K in keyof T]?: unknown };
+type ErrorAnswer = Unchecked<components["schemas"]["ErrorBody"]>;
+type RateLimitedAnswer = Unchecked<components["schemas"]["RateLimitedBody"]>;
+/** A managed submission's 400 body (`{detail, errors?, field_errors?}`). */
+type FormInvalidAnswer = Unchecked<components["schemas"]["FormInvalidBody"]>;
+
 function detailOf(body: unknown): string | undefined {
   if (body && typeof body === "object" && "detail" in body) {
-    const detail = (body as { detail: unknown }).detail;
+    const detail = (body as ErrorAnswer).detail;
     if (typeof detail === "string") return detail;
   }
   if (typeof body === "string" && body.length > 0 && body.length < 300) return body;
@@ -64,7 +72,7 @@ function retryAfterOf(res: Response, body: unknown): number | undefined {
     if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
   }
   if (body && typeof body === "object" && "retry_after" in body) {
-    const value = (body as { retry_after: unknown }).retry_after;
+    const value = (body as RateLimitedAnswer).retry_after;
     if (typeof value === "number" && Number.isFinite(value)) return value;
   }
   return undefined;
@@ -73,7 +81,7 @@ function retryAfterOf(res: Response, body: unknown): number | undefined {
 /** Per-field messages from a 400 body: our `field_errors`, or an owner's similar map. */
 export function fieldErrorsOf(body: unknown): Record<string, string> | undefined {
   if (!body || typeof body !== "object") return undefined;
-  const candidate = (body as { field_errors?: unknown }).field_errors;
+  const candidate = (body as FormInvalidAnswer).field_errors;
   if (!candidate || typeof candidate !== "object" || Array.isArray(candidate)) return undefined;
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(candidate as Record<string, unknown>)) {
