@@ -26,6 +26,33 @@ async def auth_headers(
     return {"Authorization": f"Bearer {data['access']}"}
 
 
+async def invite(
+    client: httpx.AsyncClient, headers: dict[str, str], email: str, role: str = "member"
+) -> dict[str, Any]:
+    """An invitation to the organization of ``headers`` (its token is in ``["token"]``)."""
+    r = await client.post(
+        "/api/organization/invitations/", json={"email": email, "role": role}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+async def join(client: httpx.AsyncClient, token: str, email: str) -> dict[str, Any]:
+    """Register ``email`` through an invitation: ``{access, refresh, user}``."""
+    r = await client.post(
+        "/api/auth/register/",
+        json={"email": email, "password": PASSWORD, "invitation": token},
+    )
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    return data
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access']}"}
+
+
 def character_body(slug: str = "support-bot", **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "slug": slug,

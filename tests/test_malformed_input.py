@@ -101,12 +101,16 @@ class World:
     slug: str
     session_id: str
     key_id: str
+    user_id: str = ""
+    invitation_id: str = ""
 
     def path(self, template: str) -> str:
         return (
             template.replace("{slug}", self.slug)
             .replace("{session_id}", self.session_id)
             .replace("{key_id}", self.key_id)
+            .replace("{user_id}", self.user_id)
+            .replace("{invitation_id}", self.invitation_id)
         )
 
 
@@ -142,7 +146,22 @@ async def make_world(client: httpx.AsyncClient) -> World:
     r = await client.post("/api/api-keys/", json={"name": "server"}, headers=jwt)
     assert r.status_code == 201, r.text
     key = {"Authorization": f"Bearer {r.json()['key']}"}
-    return World(email, jwt, key, tokens["refresh"], SLUG, session_id, r.json()["id"])
+    key_id = r.json()["id"]
+    r = await client.post(
+        "/api/organization/invitations/", json={"email": "friend@site.example"}, headers=jwt
+    )
+    assert r.status_code == 201, r.text
+    return World(
+        email,
+        jwt,
+        key,
+        tokens["refresh"],
+        SLUG,
+        session_id,
+        key_id,
+        tokens["user"]["id"],
+        r.json()["id"],
+    )
 
 
 @pytest.fixture
@@ -195,6 +214,13 @@ def _base_bodies(w: World) -> dict[str, tuple[Any, dict[str, str]]]:
         ),
         # No body at all is fine too; anything but {} is refused.
         "POST /api/ai-characters/{slug}/webhook-secret/": ({}, w.jwt),
+        # The owner "changes" their own role to owner: accepted, changes nothing.
+        "PATCH /api/organization/members/{user_id}/": ({"role": "owner"}, w.jwt),
+        "POST /api/organization/invitations/": (
+            {"email": "friend2@site.example", "role": "admin"},
+            w.jwt,
+        ),
+        "POST /api/organization/join/": ({"token": "osi_not-a-token"}, w.jwt),
     }
 
 
@@ -1151,8 +1177,9 @@ async def test_register_rejected_creates_no_user(client: httpx.AsyncClient, worl
     for body in (
         {"email": "fresh@x.example", "password": "short"},
         {"email": "fresh@x.example", "password": PASSWORD, "organization": ""},
-        {"email": "fresh@x.example", "password": PASSWORD, "organization": "Malformed Org"},
         {"email": "fresh@x.example", "password": PASSWORD, "extra": 1},
+        {"email": "fresh@x.example", "password": PASSWORD, "invitation": "osi_unknown"},
+        {"email": "fresh@x.example", "password": PASSWORD, "invitation": ""},
     ):
         r = await client.post("/api/auth/register/", json=body)
         assert 400 <= r.status_code < 500, (body, r.text)

@@ -63,6 +63,9 @@ class Tenant:
     response_id: str
     document_id: str = ""
     webhook_secret: str = ""
+    user_id: str = ""
+    invitation_id: str = ""
+    invitation_token: str = ""
 
     @property
     def jwt(self) -> dict[str, str]:
@@ -135,6 +138,14 @@ async def make_tenant(client: httpx.AsyncClient, name: str, origin: str) -> Tena
     r = await client.post(f"/api/ai-characters/{tenant.slug}/webhook-secret/", headers=jwt)
     assert r.status_code == 201, r.text
     tenant.webhook_secret = r.json()["secret"]
+    tenant.user_id = data["user"]["id"]
+    r = await client.post(
+        "/api/organization/invitations/",
+        json={"email": f"invitee@{name.lower()}.example", "role": "admin"},
+        headers=jwt,
+    )
+    assert r.status_code == 201, r.text
+    tenant.invitation_id, tenant.invitation_token = r.json()["id"], r.json()["token"]
     return tenant
 
 
@@ -188,6 +199,8 @@ async def snapshot(client: httpx.AsyncClient, a: Tenant) -> dict[str, Any]:
         "knowledge_doc": await get(f"/api/ai-characters/{a.slug}/knowledge/{a.document_id}/"),
         "knowledge_search": await get(f"/api/ai-characters/{a.slug}/knowledge-search/?q=vault"),
         "webhook_secret": await get(f"/api/ai-characters/{a.slug}/webhook-secret/"),
+        "members": await get("/api/organization/members/"),
+        "invitations": await get("/api/organization/invitations/"),
     }
 
 
@@ -592,6 +605,87 @@ async def _delete_webhook_secret(c: httpx.AsyncClient, a: Tenant, b: Tenant, cre
     missing = await c.delete(_hook(ghost), headers=b.creds(cred))
     assert missing.status_code == 404
     like_missing(theirs, missing, a.slug, ghost)
+
+
+# ------------------------------------------------------------------------------ organization
+
+
+def _member(user_id: str) -> str:
+    return f"/api/organization/members/{user_id}/"
+
+
+@case("GET /api/organization/members/")
+async def _list_members(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    r = await c.get("/api/organization/members/", headers=b.creds(cred))
+    assert r.status_code == 200, r.text
+    assert [m["email"] for m in r.json()] == [b.email]
+    assert a.email not in r.text and a.user_id not in r.text
+
+
+@case("PATCH /api/organization/members/{user_id}/")
+async def _change_role(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = str(uuid.uuid4())
+    for body in ({"role": "member"}, {"role": "owner"}, {"role": "nonsense"}):
+        theirs = await c.patch(_member(a.user_id), json=body, headers=b.creds(cred))
+        missing = await c.patch(_member(ghost), json=body, headers=b.creds(cred))
+        like_missing(theirs, missing, a.user_id, ghost)
+    # JWT: 404 (or 400 for the invalid role); an API key may not manage people: 403 alike.
+    r = await c.patch(_member(ghost), json={"role": "member"}, headers=b.creds(cred))
+    assert r.status_code == (404 if cred == "jwt" else 403), r.text
+
+
+@case("DELETE /api/organization/members/{user_id}/")
+async def _remove_member(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = str(uuid.uuid4())
+    theirs = await c.delete(_member(a.user_id), headers=b.creds(cred))
+    missing = await c.delete(_member(ghost), headers=b.creds(cred))
+    assert missing.status_code == (404 if cred == "jwt" else 403), missing.text
+    like_missing(theirs, missing, a.user_id, ghost)
+
+
+@case("GET /api/organization/invitations/")
+async def _list_invitations(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    r = await c.get("/api/organization/invitations/", headers=b.creds(cred))
+    if cred == "key":
+        assert r.status_code == 403, r.text
+        return
+    assert r.status_code == 200, r.text
+    assert [i["id"] for i in r.json()] == [b.invitation_id]
+    assert a.invitation_id not in r.text and "invitee@a.example" not in r.text
+
+
+@case("POST /api/organization/invitations/")
+async def _create_invitation(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    # Inviting A's own owner from B: an invitation of B's (A's members are untouched).
+    body = {"email": a.email, "role": "owner"}
+    r = await c.post("/api/organization/invitations/", json=body, headers=b.creds(cred))
+    if cred == "key":
+        assert r.status_code == 403, r.text
+        return
+    assert r.status_code == 201, r.text
+    mine = await c.get("/api/organization/invitations/", headers=b.jwt)
+    assert r.json()["id"] in {i["id"] for i in mine.json()}
+
+
+@case("DELETE /api/organization/invitations/{invitation_id}/")
+async def _revoke_invitation(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = str(uuid.uuid4())
+    url = "/api/organization/invitations/{}/"
+    theirs = await c.delete(url.format(a.invitation_id), headers=b.creds(cred))
+    missing = await c.delete(url.format(ghost), headers=b.creds(cred))
+    assert missing.status_code == (404 if cred == "jwt" else 403), missing.text
+    like_missing(theirs, missing, a.invitation_id, ghost)
+
+
+@case("POST /api/organization/join/")
+async def _accept_invitation(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    # B holds A's token (leaked): it is bound to the invited email, so B cannot join A.
+    url = "/api/organization/join/"
+    r = await c.post(url, json={"token": a.invitation_token}, headers=b.creds(cred))
+    assert r.status_code == 403, r.text
+    assert a.org_id not in r.text
+    r = await c.post(url, json={"token": "osi_" + "x" * 43}, headers=b.creds(cred))
+    assert r.status_code == (404 if cred == "jwt" else 403), r.text
 
 
 # Run order per case: the API key first, then the JWT (logout and password change end B's

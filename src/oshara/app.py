@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from oshara.health import router as health_router
     from oshara.knowledge.endpoints import router as knowledge_router
     from oshara.knowledge.limits import KnowledgeLimits, body_limit_overrides
+    from oshara.orgs.endpoints import router as organization_router
     from oshara.sessions.endpoints import public_router as sessions_public_router
     from oshara.sessions.endpoints import router as sessions_router
     from oshara.sessions.runtime import router as live_router
@@ -187,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         keys_router,
+        organization_router,
         characters_router,
         knowledge_router,
         sessions_public_router,

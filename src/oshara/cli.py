@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -212,10 +213,38 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--password", required=True)
-@click.option("--org", "org_name", default=None, help="Organization name (created if missing).")
+@click.option(
+    "--org",
+    "org_name",
+    default=None,
+    help="Name of the NEW organization the user will own (always a new one; names need "
+    "not be unique).",
+)
+@click.option(
+    "--join-org",
+    "join_org",
+    type=click.UUID,
+    default=None,
+    help="Instead, add the user to this existing organization (its id, from `oshara orgs`).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["owner", "admin", "member"]),
+    default="member",
+    show_default=True,
+    help="Role in the organization given with --join-org.",
+)
 @click.option("--name", "full_name", default="")
-def users_create(email: str, password: str, org_name: str | None, full_name: str) -> None:
-    """Create a user, non-interactively."""
+def users_create(
+    email: str,
+    password: str,
+    org_name: str | None,
+    join_org: uuid.UUID | None,
+    role: str,
+    full_name: str,
+) -> None:
+    """Create a user, non-interactively: the owner of a new organization, or (--join-org) a
+    member of an existing one."""
     from oshara.auth.passwords import MIN_PASSWORD_LENGTH
     from oshara.auth.schemas import normalise_email
 
@@ -227,28 +256,68 @@ def users_create(email: str, password: str, org_name: str | None, full_name: str
         raise click.BadParameter(
             f"must be at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
         )
+    if join_org is not None and org_name is not None:
+        raise click.UsageError("give either --org (a new organization) or --join-org, not both")
 
     async def go(settings: Settings) -> str:
         from oshara.auth.service import AuthService
         from oshara.db.engine import create_engine, create_sessionmaker
         from oshara.errors import OsharaError
+        from oshara.orgs.models import Role
 
         await _migrate(settings)
         engine = create_engine(settings.database_url)
         try:
             async with create_sessionmaker(engine)() as db:
+                auth = AuthService(db, settings)
                 try:
-                    user, org = await AuthService(db, settings).create_user(
-                        email, password, full_name=full_name, org_name=org_name
-                    )
+                    if join_org is not None:
+                        user, org = await auth.create_member(
+                            email, password, join_org, Role(role), full_name=full_name
+                        )
+                        joined = f"as {role}"
+                    else:
+                        user, org = await auth.create_user(
+                            email, password, full_name=full_name, org_name=org_name
+                        )
+                        joined = "as owner"
                 except OsharaError as exc:
                     raise click.ClickException(exc.detail) from exc
                 await db.commit()
-                return f"created user {user.email} in organization {org.name!r}"
+                return f"created user {user.email} in organization {org.name!r} ({org.id}) {joined}"
         finally:
             await engine.dispose()
 
     click.echo(_run(go))
+
+
+@main.command("orgs")
+def orgs_list() -> None:
+    """List organizations: id, members, name (ids are what --join-org takes)."""
+
+    async def go(settings: Settings) -> str:
+        from sqlalchemy import func, select
+
+        from oshara.db.engine import create_engine, create_sessionmaker
+        from oshara.orgs.models import Membership, Organization
+
+        await _migrate(settings)
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as db:
+                rows = await db.execute(
+                    select(Organization.id, Organization.name, func.count(Membership.id))
+                    .outerjoin(Membership, Membership.organization_id == Organization.id)
+                    .group_by(Organization.id, Organization.name)
+                    .order_by(Organization.created_at)
+                )
+                return "\n".join(f"{oid}  {n:>4}  {name}" for oid, name, n in rows)
+        finally:
+            await engine.dispose()
+
+    out = _run(go)
+    if out:
+        click.echo(out)
 
 
 @main.group()

@@ -11,7 +11,8 @@ from oshara.auth.service import API_KEY_PREFIX, AuthService
 from oshara.auth.subject import AuthSubject
 from oshara.config import Settings
 from oshara.db.engine import DB
-from oshara.errors import Unauthorized
+from oshara.errors import Forbidden, Unauthorized
+from oshara.orgs.models import Role
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -63,3 +64,41 @@ async def get_subject(
 
 CurrentSubject = Annotated[AuthSubject, Depends(get_subject)]
 OptionalSubject = Annotated[AuthSubject | None, Depends(get_optional_subject)]
+
+
+class RequireRole:
+    """Dependency: the caller, when its role in its organization is ``role`` or higher.
+
+    The one place the role policy is enforced (see :class:`oshara.orgs.models.Role`). It runs
+    before any object is looked up, so the answer (403) is the same whether the object
+    exists, belongs to another organization or not. With ``users_only``, API keys (which act
+    as admin) are refused too: people and keys are managed by signed-in users.
+    """
+
+    def __init__(self, role: Role, *, users_only: bool = False) -> None:
+        self.role = role
+        self.users_only = users_only
+
+    async def __call__(self, subject: CurrentSubject) -> AuthSubject:
+        needed = "owner" if self.role is Role.owner else f"{self.role} or owner"
+        if self.users_only and subject.kind != "user":
+            raise Forbidden(
+                f"This action needs a signed-in user with the {needed} role; "
+                "an API key cannot do it"
+            )
+        if not subject.has_role(self.role):
+            raise Forbidden(
+                f"This action needs the {needed} role in your organization; "
+                f"your role is {subject.role}"
+            )
+        return subject
+
+
+AdminSubject = Annotated[AuthSubject, Depends(RequireRole(Role.admin))]
+"""An owner, an admin or an API key of the organization."""
+AdminUser = Annotated[AuthSubject, Depends(RequireRole(Role.admin, users_only=True))]
+"""A signed-in owner or admin (not an API key)."""
+OwnerUser = Annotated[AuthSubject, Depends(RequireRole(Role.owner, users_only=True))]
+"""A signed-in owner."""
+SignedInUser = Annotated[AuthSubject, Depends(RequireRole(Role.member, users_only=True))]
+"""Any signed-in member (not an API key)."""

@@ -79,6 +79,12 @@ class Conflict(OsharaError):
     status_code = 409
 
 
+class Gone(OsharaError):
+    """The thing existed but can no longer be used (an expired or spent invitation)."""
+
+    status_code = 410
+
+
 class PayloadTooLarge(OsharaError):
     status_code = 413
 

@@ -23,14 +23,14 @@ from oshara.auth.schemas import (
     TokenPair,
 )
 from oshara.auth.service import AuthService
-from oshara.auth.subject import AuthSubject
 from oshara.db.base import utcnow
 from oshara.db.engine import DB
-from oshara.deps import CurrentSubject, SettingsDep
+from oshara.deps import AdminSubject, AdminUser, CurrentSubject, SettingsDep
 from oshara.errors import (
     BadRequest,
     Conflict,
     Forbidden,
+    Gone,
     NotFound,
     TooManyRequests,
     Unauthorized,
@@ -38,7 +38,9 @@ from oshara.errors import (
     error_responses,
 )
 from oshara.http import lenient_json, openapi_body, parse_model
-from oshara.orgs.models import Organization, User
+from oshara.orgs.endpoints import joined_out
+from oshara.orgs.models import Organization, Role, User
+from oshara.orgs.service import OrganizationService
 from oshara.ratelimit import LoginLimit, RefreshLimit, RegisterLimit
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -58,7 +60,7 @@ async def login(request: Request, db: DB, settings: SettingsDep, limit: LoginLim
     body = parse_model(LoginIn, await lenient_json(request))
     await limit.before(body.email)
     async with limit.failures(body.email):
-        return await AuthService(db, settings).login(body.email, body.password)
+        return await AuthService(db, settings).login(body.email, body.password, body.organization)
 
 
 @router.post(
@@ -101,27 +103,43 @@ async def logout(
     "/register/",
     response_model=RegisterOut,
     status_code=201,
-    responses=error_responses(ValidationFailed, Forbidden, Conflict),
+    responses=error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound, Conflict, Gone),
 )
 async def register(
     body: RegisterIn, db: DB, settings: SettingsDep, _limit: RegisterLimit
 ) -> RegisterOut:
-    """Create an account and its organization (off with OSHARA_REGISTRATION_ENABLED=false)."""
+    """Create an account that owns a **new** organization, or join one by invitation.
+
+    Without ``invitation``: always a new organization named ``organization`` (names need not
+    be unique; nobody ever joins an organization by its name). Off with
+    ``OSHARA_REGISTRATION_ENABLED=false``.
+
+    With ``invitation`` (a token from ``POST /api/organization/invitations/``): the account
+    joins the inviting organization with the invited role; the email must be the invited one.
+    Works even when open registration is off. If the email already has an account, the
+    password must be that account's, and that account joins.
+    """
+    if body.invitation is not None:
+        if body.organization is not None:
+            raise ValidationFailed(
+                [{"field": "organization", "message": "not allowed with an invitation"}]
+            )
+        joined = await OrganizationService(db, settings).register(
+            body.invitation, body.email, body.password, body.full_name
+        )
+        return joined_out(joined)
     if not settings.registration_enabled:
         raise Forbidden("Registration is disabled on this server")
     service = AuthService(db, settings)
-    org_name = body.organization or f"{body.email.split('@')[0]}'s organization"
-    if await db.scalar(select(Organization.id).where(Organization.name == org_name)):
-        raise Conflict(f"Organization name {org_name!r} is taken; choose another")
     user, org = await service.create_user(
-        body.email, body.password, full_name=body.full_name, org_name=org_name
+        body.email, body.password, full_name=body.full_name, org_name=body.organization
     )
-    pair = await service.login(body.email, body.password)
+    pair = await service.start_login(user.id, org.id)  # no second password hash
     me = MeOut(
         id=user.id,
         email=user.email,
         full_name=user.full_name,
-        role="owner",
+        role=Role.owner,
         auth="user",
         organization=OrganizationOut(id=org.id, name=org.name),
     )
@@ -160,13 +178,11 @@ async def change_password(
 # -- API keys ---------------------------------------------------------------------------------
 
 
-def _require_user(subject: AuthSubject) -> None:
-    if subject.kind != "user":
-        raise Forbidden("API keys are managed by a signed-in user, not by another API key")
-
-
-@keys_router.get("/", response_model=list[ApiKeyOut], responses=error_responses(Unauthorized))
-async def list_api_keys(subject: CurrentSubject, db: DB) -> list[ApiKeyOut]:
+@keys_router.get(
+    "/", response_model=list[ApiKeyOut], responses=error_responses(Unauthorized, Forbidden)
+)
+async def list_api_keys(subject: AdminSubject, db: DB) -> list[ApiKeyOut]:
+    """The organization's keys (admins and owners, or a key)."""
     rows = await db.scalars(
         select(ApiKey)
         .where(ApiKey.organization_id == subject.organization_id, ApiKey.revoked_at.is_(None))
@@ -182,10 +198,10 @@ async def list_api_keys(subject: CurrentSubject, db: DB) -> list[ApiKeyOut]:
     responses=error_responses(ValidationFailed, Unauthorized, Forbidden),
 )
 async def create_api_key(
-    body: ApiKeyCreateIn, subject: CurrentSubject, db: DB, settings: SettingsDep
+    body: ApiKeyCreateIn, subject: AdminUser, db: DB, settings: SettingsDep
 ) -> ApiKeyCreated:
-    """Create a server-to-server key. The full key is in this response only."""
-    _require_user(subject)
+    """Create a server-to-server key (a signed-in admin or owner). It acts as an admin of the
+    organization. The full key is in this response only."""
     row, key = await AuthService(db, settings).create_api_key(
         subject.organization_id, subject.user_id, body.name
     )
@@ -204,8 +220,8 @@ async def create_api_key(
     status_code=204,
     responses=error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound),
 )
-async def revoke_api_key(key_id: uuid.UUID, subject: CurrentSubject, db: DB) -> Response:
-    _require_user(subject)
+async def revoke_api_key(key_id: uuid.UUID, subject: AdminUser, db: DB) -> Response:
+    """Revoke a key (a signed-in admin or owner): it stops working at once."""
     row = await db.scalar(
         select(ApiKey).where(
             ApiKey.id == key_id,

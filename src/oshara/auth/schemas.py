@@ -24,6 +24,11 @@ class LoginIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     email: str = Field(max_length=320)
     password: str = Field(max_length=1024)
+    organization: uuid.UUID | None = Field(
+        default=None,
+        description="Sign in to this organization (for a member of several); "
+        "default: the first one joined",
+    )
 
     _email = field_validator("email")(normalise_email)
 
@@ -46,7 +51,20 @@ class RegisterIn(BaseModel):
     email: str = Field(max_length=320)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
     full_name: str = Field(default="", max_length=200)
-    organization: str | None = Field(default=None, min_length=1, max_length=200)
+    organization: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Name of the new organization this account will own (names need not be "
+        "unique: registering always creates a new organization)",
+    )
+    invitation: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="An invitation token: join the inviting organization with the invited "
+        "role instead of creating one (the email must be the invited one)",
+    )
 
     _email = field_validator("email")(normalise_email)
 

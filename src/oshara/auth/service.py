@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oshara.auth import tokens
@@ -16,8 +17,8 @@ from oshara.auth.passwords import hash_password_async, needs_rehash, verify_pass
 from oshara.auth.schemas import TokenPair
 from oshara.auth.subject import AuthSubject
 from oshara.config import Settings
-from oshara.errors import BadRequest, Conflict, Unauthorized
-from oshara.orgs.models import Membership, Organization, User
+from oshara.errors import BadRequest, Conflict, NotFound, Unauthorized
+from oshara.orgs.models import Membership, Organization, Role, User
 
 API_KEY_PREFIX = "osk_"
 
@@ -35,6 +36,17 @@ class RefreshReuse(Unauthorized):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def default_organization_name(email: str) -> str:
+    return f"{email.split('@')[0]}'s organization"
+
+
+def _email_taken(email: str) -> Conflict:
+    return Conflict(
+        f"A user with email {email} already exists",
+        extra={"errors": [{"field": "email", "message": "already registered"}]},
+    )
 
 
 def hash_api_key(key: str) -> str:
@@ -64,24 +76,52 @@ class AuthService:
     async def create_user(
         self, email: str, password: str, *, full_name: str = "", org_name: str | None = None
     ) -> tuple[User, Organization]:
-        """A user and membership; the organization is created when none of that name exists."""
-        if await self.db.scalar(select(User.id).where(User.email == email)) is not None:
-            raise Conflict(f"A user with email {email} already exists")
-        await self._end_transaction()
-        password_hash = await hash_password_async(password)
-        user = User(email=email, password_hash=password_hash, full_name=full_name)
-        org_name = org_name or f"{email.split('@')[0]}'s organization"
-        org = await self.db.scalar(select(Organization).where(Organization.name == org_name))
-        role = "member"
-        if org is None:
-            org = Organization(name=org_name)
-            self.db.add(org)
-            role = "owner"
-        self.db.add(user)
+        """A user who owns a **new** organization.
+
+        Always a new one, whatever ``org_name`` says: names are display names and two
+        organizations may share one. Joining an existing organization is explicit:
+        :meth:`create_member` (an invitation, or ``oshara users create --join-org ID``).
+        """
+        user = await self._insert_user(email, password, full_name)
+        org = Organization(name=org_name or default_organization_name(email))
+        self.db.add(org)
         await self.db.flush()
+        self.db.add(Membership(user_id=user.id, organization_id=org.id, role=Role.owner))
+        await self.db.flush()
+        return user, org
+
+    async def create_member(
+        self,
+        email: str,
+        password: str,
+        organization_id: uuid.UUID,
+        role: Role,
+        *,
+        full_name: str = "",
+    ) -> tuple[User, Organization]:
+        """A user who joins the organization ``organization_id`` (by id, never by name)."""
+        org = await self.db.get(Organization, organization_id)
+        if org is None:
+            raise NotFound(f"Organization {organization_id} not found")
+        user = await self._insert_user(email, password, full_name)
         self.db.add(Membership(user_id=user.id, organization_id=org.id, role=role))
         await self.db.flush()
         return user, org
+
+    async def _insert_user(self, email: str, password: str, full_name: str) -> User:
+        """Hash outside any transaction, then insert; a taken email is 409, even in a race."""
+        if await self.db.scalar(select(User.id).where(User.email == email)) is not None:
+            raise _email_taken(email)
+        await self._end_transaction()
+        password_hash = await hash_password_async(password)
+        user = User(email=email, password_hash=password_hash, full_name=full_name)
+        self.db.add(user)
+        try:
+            async with self.db.begin_nested():
+                await self.db.flush()
+        except IntegrityError as exc:  # registered by a concurrent request meanwhile
+            raise _email_taken(email) from exc
+        return user
 
     async def authenticate(self, email: str, password: str) -> User:
         user = await self.db.scalar(select(User).where(User.email == email))
@@ -93,20 +133,36 @@ class AuthService:
             user.password_hash = await hash_password_async(password)
         return user
 
-    async def login(self, email: str, password: str) -> TokenPair:
+    async def login(
+        self, email: str, password: str, organization_id: uuid.UUID | None = None
+    ) -> TokenPair:
+        """Tokens for the user's first organization, or for ``organization_id`` if given."""
         user = await self.authenticate(email, password)
-        membership = await self.db.scalar(
-            select(Membership)
-            .where(Membership.user_id == user.id)
-            .order_by(Membership.created_at, Membership.id)
-            .limit(1)
-        )
-        if membership is None:
-            raise Unauthorized("This account belongs to no organization")
-        family = AuthFamily(user_id=user.id, organization_id=membership.organization_id)
+        stmt = select(Membership.organization_id).where(Membership.user_id == user.id)
+        if organization_id is not None:
+            stmt = stmt.where(Membership.organization_id == organization_id)
+        org_id = await self.db.scalar(stmt.order_by(Membership.created_at, Membership.id).limit(1))
+        if org_id is None:
+            raise Unauthorized(
+                "This account belongs to no organization"
+                if organization_id is None
+                else "This account is not a member of that organization"
+            )
+        return await self.start_login(user.id, org_id)
+
+    async def start_login(self, user_id: uuid.UUID, organization_id: uuid.UUID) -> TokenPair:
+        """A new login (auth family) of a user in one of their organizations."""
+        family = AuthFamily(user_id=user_id, organization_id=organization_id)
         self.db.add(family)
         await self.db.flush()
-        return await self._issue_pair(user.id, family)
+        return await self._issue_pair(user_id, family)
+
+    async def end_logins(self, user_id: uuid.UUID, organization_id: uuid.UUID) -> None:
+        """Revoke every login of a user in one organization (removed from it)."""
+        await self._revoke_families(
+            (AuthFamily.user_id == user_id) & (AuthFamily.organization_id == organization_id),
+            "removed",
+        )
 
     async def change_password(self, subject: AuthSubject, current: str, new: str) -> TokenPair:
         if subject.user_id is None:
@@ -254,4 +310,9 @@ class AuthService:
         now = _now()
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
             row.last_used_at = now
-        return AuthSubject(kind="api_key", organization_id=row.organization_id, api_key_id=row.id)
+        return AuthSubject(
+            kind="api_key",
+            organization_id=row.organization_id,
+            api_key_id=row.id,
+            role=Role.admin,  # keys are created by owners and admins, and act as admin
+        )

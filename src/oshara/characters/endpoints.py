@@ -20,7 +20,7 @@ from oshara.characters.webhooks import (
     WebhookSecretService,
 )
 from oshara.db.engine import DB
-from oshara.deps import CurrentSubject, OptionalSubject, SettingsDep
+from oshara.deps import AdminSubject, CurrentSubject, OptionalSubject, SettingsDep
 from oshara.errors import (
     BadRequest,
     Conflict,
@@ -33,7 +33,9 @@ from oshara.errors import (
 from oshara.http import lenient_json, parse_model
 
 router = APIRouter(tags=["characters"])
-_OWNER_ERRORS = error_responses(ValidationFailed, Unauthorized, NotFound)
+# Reading: any member (members do not see prompts or tool configurations); changing: admins
+# and owners (and API keys), enforced by the ``AdminSubject`` dependency.
+_OWNER_ERRORS = error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound)
 
 
 @router.get("/api/ai-characters/", response_model=list[CharacterOut], responses=_OWNER_ERRORS)
@@ -45,27 +47,28 @@ async def list_characters(
 ) -> list[CharacterOut]:
     """Your organization's characters."""
     rows = await CharacterRepository(db).list_readable(subject, limit=limit, offset=offset)
-    return [character_out(c) for c in rows]
+    return [character_out(c, subject) for c in rows]
 
 
 @router.post(
     "/api/ai-characters/",
     response_model=CharacterSaved,
     status_code=201,
-    responses=error_responses(ValidationFailed, Unauthorized, Conflict),
+    responses=error_responses(ValidationFailed, Unauthorized, Forbidden, Conflict),
 )
 async def create_character(
-    body: CharacterCreate, subject: CurrentSubject, db: DB, settings: SettingsDep
+    body: CharacterCreate, subject: AdminSubject, db: DB, settings: SettingsDep
 ) -> CharacterOut:
     """Create a character (guide, Pattern 4). Slugs are unique across the server."""
     character = await CharacterService(db, settings).create(subject, body)
-    saved = character_out(character)
+    saved = character_out(character, subject)
     return await with_egress_warnings(saved, character.tools, settings.egress_allow)
 
 
 @router.get("/api/ai-characters/{slug}/", response_model=CharacterOut, responses=_OWNER_ERRORS)
 async def get_character(slug: str, subject: CurrentSubject, db: DB) -> CharacterOut:
-    return character_out(await CharacterRepository(db).get_readable(subject, slug))
+    """A character. Members get ``system_prompt`` and ``tools`` as null (owner data)."""
+    return character_out(await CharacterRepository(db).get_readable(subject, slug), subject)
 
 
 @router.put(
@@ -83,7 +86,7 @@ async def get_character(slug: str, subject: CurrentSubject, db: DB) -> Character
 )
 async def replace_character(
     slug: str,
-    subject: CurrentSubject,
+    subject: AdminSubject,
     db: DB,
     settings: SettingsDep,
     raw: Annotated[Any, Body()] = None,
@@ -92,13 +95,13 @@ async def replace_character(
     if not isinstance(raw, dict):
         raise BadRequest("Request body must be a JSON object")
     character = await CharacterService(db, settings).replace(subject, slug, raw)
-    saved = character_out(character)
+    saved = character_out(character, subject)
     return await with_egress_warnings(saved, character.tools, settings.egress_allow)
 
 
 @router.patch("/api/ai-characters/{slug}/", response_model=CharacterSaved, responses=_OWNER_ERRORS)
 async def update_character(
-    slug: str, body: CharacterUpdate, subject: CurrentSubject, db: DB, settings: SettingsDep
+    slug: str, body: CharacterUpdate, subject: AdminSubject, db: DB, settings: SettingsDep
 ) -> CharacterOut:
     """Change only the fields sent (guide, Pattern 2). Sending ``tools`` replaces the list.
 
@@ -106,13 +109,13 @@ async def update_character(
     keeps the stored value.
     """
     character = await CharacterService(db, settings).update(subject, slug, body)
-    saved = character_out(character)
+    saved = character_out(character, subject)
     return await with_egress_warnings(saved, character.tools, settings.egress_allow)
 
 
 @router.delete("/api/ai-characters/{slug}/", status_code=204, responses=_OWNER_ERRORS)
 async def delete_character(
-    slug: str, subject: CurrentSubject, db: DB, settings: SettingsDep
+    slug: str, subject: AdminSubject, db: DB, settings: SettingsDep
 ) -> Response:
     """Delete a character with its sessions and stored form responses."""
     await CharacterService(db, settings).delete(subject, slug)
@@ -145,7 +148,7 @@ async def get_webhook_secret(
     },
 )
 async def create_webhook_secret(
-    slug: str, request: Request, subject: CurrentSubject, db: DB, settings: SettingsDep
+    slug: str, request: Request, subject: AdminSubject, db: DB, settings: SettingsDep
 ) -> Response:
     """Create (or rotate) the signing secret of the character's ``http`` tools.
 
@@ -167,7 +170,7 @@ async def create_webhook_secret(
 
 @router.delete(WEBHOOK_SECRET, status_code=204, responses=_OWNER_ERRORS)
 async def delete_webhook_secret(
-    slug: str, subject: CurrentSubject, db: DB, settings: SettingsDep
+    slug: str, subject: AdminSubject, db: DB, settings: SettingsDep
 ) -> Response:
     """Turn signing off: the secret is deleted; new sessions send unsigned tool requests."""
     await WebhookSecretService(db, settings).disable(subject, slug)

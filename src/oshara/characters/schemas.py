@@ -512,13 +512,16 @@ def _merge_appearance(current: WidgetAppearance, patch: WidgetAppearanceUpdate) 
 
 
 class CharacterOut(BaseModel):
-    """A character as its owner sees it. Tool header values are always masked."""
+    """A character as its owner sees it. Tool header values are always masked.
+
+    ``system_prompt`` and ``tools`` are null for callers with the ``member`` role.
+    """
 
     model_config = ConfigDict(from_attributes=True)
 
     slug: str
     name: str
-    system_prompt: str
+    system_prompt: str | None
     greeting: str
     language: str
     allowed_origins: list[str]
@@ -527,7 +530,7 @@ class CharacterOut(BaseModel):
     tts_model: str
     voice: str | None
     widget_appearance: WidgetAppearance
-    tools: list[CharacterTool]
+    tools: list[CharacterTool] | None
     limits: Limits
     builtins: Builtins
     created_at: datetime

@@ -149,14 +149,18 @@ def current_model(character: Character) -> CharacterCreate:
     return CharacterCreate.model_validate(_stored_fields(character))
 
 
-def character_out(character: Character) -> CharacterOut:
-    """The owner's view: everything, with tool header values masked."""
+def character_out(character: Character, subject: AuthSubject | None = None) -> CharacterOut:
+    """The owner's view: everything, with tool header values masked.
+
+    For a ``member`` (``subject.sees_owner_data`` is false) the system prompt and the tools
+    (URLs, MCP servers, schemas) are owner data: both are ``null``.
+    """
+    fields = _stored_fields(character)
+    if subject is not None and not subject.sees_owner_data:
+        fields["system_prompt"] = None
+        fields["tools"] = None
     return CharacterOut.model_validate(
-        {
-            **_stored_fields(character),
-            "created_at": character.created_at,
-            "updated_at": character.updated_at,
-        }
+        {**fields, "created_at": character.created_at, "updated_at": character.updated_at}
     )
 
 

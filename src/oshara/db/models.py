@@ -5,7 +5,7 @@ from oshara.characters.models import Character
 from oshara.db.base import Base
 from oshara.forms.models import FormResponse
 from oshara.knowledge.models import KnowledgeChunk, KnowledgeDocument
-from oshara.orgs.models import Membership, Organization, User
+from oshara.orgs.models import Invitation, Membership, Organization, User
 from oshara.sessions.models import AgentSession, SessionEvent, SessionToolCall, SessionTurn
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Base",
     "Character",
     "FormResponse",
+    "Invitation",
     "KnowledgeChunk",
     "KnowledgeDocument",
     "Membership",

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from oshara.db.engine import DB
-from oshara.deps import CurrentSubject
+from oshara.deps import AdminSubject, CurrentSubject
 from oshara.errors import (
     BadRequest,
     Conflict,
+    Forbidden,
     NotFound,
     OsharaError,
     PayloadTooLarge,
@@ -37,7 +38,8 @@ router = APIRouter(tags=["knowledge"])
 BASE = "/api/ai-characters/{slug}/knowledge/"
 # Beside, not under, BASE: "knowledge/search/" would also match "knowledge/{document_id}/".
 SEARCH = "/api/ai-characters/{slug}/knowledge-search/"
-_ERRORS = error_responses(ValidationFailed, Unauthorized, NotFound)
+# Reading and searching: any member; uploading and deleting: admins, owners, API keys.
+_ERRORS = error_responses(ValidationFailed, Unauthorized, Forbidden, NotFound)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
@@ -162,7 +164,13 @@ _UPLOAD_BODY: dict[str, Any] = {
     responses={
         202: {"model": DocumentOut, "description": "Accepted; indexing in the background"},
         **error_responses(
-            BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PayloadTooLarge,
+            UnsupportedMediaType,
         ),
     },
 )
@@ -170,7 +178,7 @@ async def upload_document(
     slug: str,
     request: Request,
     response: Response,
-    subject: CurrentSubject,
+    subject: AdminSubject,
     db: DB,
     limits: Limits,
     _rate: KnowledgeLimit,
@@ -238,7 +246,7 @@ async def get_document(
 
 
 @router.delete(BASE + "{document_id}/", status_code=204, responses=_ERRORS)
-async def delete_document(slug: str, document_id: str, subject: CurrentSubject, db: DB) -> Response:
+async def delete_document(slug: str, document_id: str, subject: AdminSubject, db: DB) -> Response:
     """Delete a document and its passages from the index (also while it is processing)."""
     repo = KnowledgeRepository(db)
     character = await repo.character(subject, slug)

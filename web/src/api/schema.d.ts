@@ -456,8 +456,8 @@ export interface paths {
          *
          *     The answer holds the invitation ``token``: it is shown **once** (only its hash is kept).
          *     Give it to the invitee, who sends it as ``invitation`` to ``POST /api/auth/register/``,
-         *     or, already signed in, to ``POST /api/organization/invitations/accept/``. It works once,
-         *     for that email, until ``expires_at`` (``OSHARA_INVITATION_TTL_SECONDS``, default 7 days).
+         *     or, already signed in, to ``POST /api/organization/join/``. It works once, for that
+         *     email, until ``expires_at`` (``OSHARA_INVITATION_TTL_SECONDS``, default 7 days).
          *     Inviting the same email again replaces the pending invitation.
          */
         post: operations["create_invitation_api_organization_invitations__post"];
@@ -487,7 +487,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/organization/invitations/accept/": {
+    "/api/organization/join/": {
         parameters: {
             query?: never;
             header?: never;
@@ -504,7 +504,7 @@ export interface paths {
          *     in the one it was made for). Sign in to either later with ``organization`` on
          *     ``POST /api/auth/login/``. An unknown token is 404; an expired, used or revoked one 410.
          */
-        post: operations["accept_invitation_api_organization_invitations_accept__post"];
+        post: operations["accept_invitation_api_organization_join__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1290,7 +1290,7 @@ export interface components {
             role: components["schemas"]["Role"];
             /**
              * Token
-             * @description Shown once; only its hash is stored. The invitee sends it as `invitation` to POST /api/auth/register/ (new account), or signed in to POST /api/organization/invitations/accept/ (existing account).
+             * @description Shown once; only its hash is stored. The invitee sends it as `invitation` to POST /api/auth/register/ (new account), or signed in to POST /api/organization/join/ (existing account).
              */
             token: string;
         };
@@ -3712,7 +3712,7 @@ export interface operations {
             };
         };
     };
-    accept_invitation_api_organization_invitations_accept__post: {
+    accept_invitation_api_organization_join__post: {
         parameters: {
             query?: never;
             header?: never;
