@@ -160,3 +160,28 @@ async def test_server_at_capacity_is_503_and_writes_nothing(
     assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
     async with app.state.sessionmaker() as db:
         assert (await db.scalars(select(AgentSession.id))).all() == []
+
+
+async def test_a_call_left_active_by_a_dead_process_stops_holding_its_slot(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """A process killed mid-call leaves its row ``active``; once the row is older than the
+    longest call the character allows (max_session_seconds + drain + a minute) it no longer
+    holds a slot, so a crash cannot lock the agent out for good."""
+    h = await _setup(client, concurrent=2)
+    ids = [(await _start(client, h)).json()["session_id"] for _ in range(2)]
+    assert (await _start(client, h)).status_code == 429
+
+    async def mark_active(started_seconds_ago: float) -> None:
+        at = datetime.now(UTC) - timedelta(seconds=started_seconds_ago)
+        async with app.state.sessionmaker.begin() as db:
+            await db.execute(
+                update(AgentSession)
+                .where(AgentSession.id.in_(ids))
+                .values(status=SessionStatus.active, token_used_at=at, started_at=at)
+            )
+
+    await mark_active(600)  # within the default 900 s call: still live, still counted
+    assert (await _start(client, h)).status_code == 429
+    await mark_active(900 + 20 + 61)  # past max_session_seconds + drain + a minute
+    assert (await _start(client, h)).status_code == 200

@@ -85,13 +85,17 @@ class SessionRepository:
         return turns, calls, events
 
     @staticmethod
-    def _holding(now: datetime, connect_by: datetime) -> ColumnElement[bool]:
-        """Sessions holding a concurrency slot: running, connecting (token used, not yet
-        active), or created within the connect grace (``connect_by``) with a valid token."""
+    def _holding(now: datetime, connect_by: datetime, alive_since: datetime) -> ColumnElement[bool]:
+        """Sessions holding a concurrency slot: running or connecting (token used, not yet
+        active) since ``alive_since``, or created within the connect grace (``connect_by``)
+        with a valid token. A row still ``active`` from before ``alive_since`` has outlived
+        the longest call the character allows: the process that ran it died without
+        recording its end, and it must not hold a slot forever."""
         created = AgentSession.status == SessionStatus.created
+        connected_at = func.coalesce(AgentSession.started_at, AgentSession.token_used_at)
         return or_(
-            AgentSession.status == SessionStatus.active,
-            created & AgentSession.token_used_at.is_not(None),
+            (AgentSession.status == SessionStatus.active) & (connected_at > alive_since),
+            created & AgentSession.token_used_at.is_not(None) & (connected_at > alive_since),
             created
             & AgentSession.token_used_at.is_(None)
             & (AgentSession.created_at > connect_by)
@@ -103,10 +107,14 @@ class SessionRepository:
         character_id: uuid.UUID,
         now: datetime,
         connect_by: datetime,
+        alive_since: datetime,
         client_addr: str | None,
         exclude: str | None,
     ) -> list[ColumnElement[bool]]:
-        where = [AgentSession.character_id == character_id, self._holding(now, connect_by)]
+        where = [
+            AgentSession.character_id == character_id,
+            self._holding(now, connect_by, alive_since),
+        ]
         if client_addr is not None:  # that address's anonymous share
             where.append(AgentSession.client_addr == client_addr)
             where.append(AgentSession.authenticated.is_(False))
@@ -119,6 +127,7 @@ class SessionRepository:
         character_id: uuid.UUID,
         now: datetime,
         connect_by: datetime,
+        alive_since: datetime,
         *,
         client_addr: str | None = None,
         exclude: str | None = None,
@@ -126,7 +135,7 @@ class SessionRepository:
         """How many slots the character's sessions hold (with ``client_addr``: how many its
         anonymous sessions from that address hold); ``exclude`` leaves one session out."""
         stmt = select(func.count()).where(
-            *self._slots(character_id, now, connect_by, client_addr, exclude)
+            *self._slots(character_id, now, connect_by, alive_since, client_addr, exclude)
         )
         return int(await self.db.scalar(stmt) or 0)
 
@@ -135,6 +144,7 @@ class SessionRepository:
         character_id: uuid.UUID,
         now: datetime,
         connect_by: datetime,
+        alive_since: datetime,
         grace: timedelta,
         *,
         client_addr: str | None = None,
@@ -143,7 +153,7 @@ class SessionRepository:
         token runs out); ``None`` when every holder is connected."""
         rows = await self.db.execute(
             select(AgentSession.created_at, AgentSession.expires_at).where(
-                *self._slots(character_id, now, connect_by, client_addr, None),
+                *self._slots(character_id, now, connect_by, alive_since, client_addr, None),
                 AgentSession.token_used_at.is_(None),
             )
         )

@@ -31,6 +31,8 @@ from oshara.sessions.schemas import AgentSessionIn, AgentSessionOut
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 DEFAULT_LIMITS = {"max_concurrent_sessions": 10, "sessions_per_minute": 30}
 CONCURRENCY_RETRY_SECONDS = 15
+DEFAULT_MAX_SESSION_SECONDS = 900
+"""``limits.max_session_seconds`` when the character sets none (``characters.schemas``)."""
 
 
 def new_session_id() -> str:
@@ -54,6 +56,13 @@ async def _lock_character(db: AsyncSession, character_id: object) -> None:
         await db.execute(select(Character.id).where(Character.id == character_id).with_for_update())
 
 
+def _longest_call(character: Character, settings: Settings) -> timedelta:
+    """How long a session of ``character`` can be live at most: its ``max_session_seconds``
+    plus the shutdown drain and a minute for connecting and saying goodbye."""
+    limit = (character.limits or {}).get("max_session_seconds") or DEFAULT_MAX_SESSION_SECONDS
+    return timedelta(seconds=float(limit) + settings.drain_timeout_seconds + 60.0)
+
+
 def _retry_after(frees_at: datetime | None, now: datetime) -> int:
     wait = (frees_at - now).total_seconds() if frees_at else CONCURRENCY_RETRY_SECONDS
     return math.ceil(min(max(wait, 1.0), CONCURRENCY_RETRY_SECONDS))
@@ -72,9 +81,13 @@ async def _check_slots(
     """Raise 429 (with the seconds until a slot frees) when the caps leave no slot."""
     grace = timedelta(seconds=settings.session_connect_grace_seconds)
     connect_by = now - grace
+    alive_since = now - _longest_call(character, settings)
     concurrent = _limit(character, "max_concurrent_sessions")
-    if await repo.live_count(character.id, now, connect_by, exclude=exclude) >= concurrent:
-        frees_at = await repo.next_slot_free(character.id, now, connect_by, grace)
+    if (
+        await repo.live_count(character.id, now, connect_by, alive_since, exclude=exclude)
+        >= concurrent
+    ):
+        frees_at = await repo.next_slot_free(character.id, now, connect_by, alive_since, grace)
         raise TooManyRequests(
             f"Agent {character.slug!r} already has {concurrent} sessions in progress",
             retry_after=_retry_after(frees_at, now),
@@ -83,11 +96,11 @@ async def _check_slots(
         return
     share = anonymous_share(concurrent)
     held = await repo.live_count(
-        character.id, now, connect_by, client_addr=client_addr, exclude=exclude
+        character.id, now, connect_by, alive_since, client_addr=client_addr, exclude=exclude
     )
     if held >= share:
         frees_at = await repo.next_slot_free(
-            character.id, now, connect_by, grace, client_addr=client_addr
+            character.id, now, connect_by, alive_since, grace, client_addr=client_addr
         )
         raise TooManyRequests(
             f"Agent {character.slug!r} already has {held} sessions in progress started from "
