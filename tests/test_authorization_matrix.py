@@ -97,6 +97,8 @@ POLICY: dict[str, tuple[Role, bool]] = {
     "GET /api/sessions/": (MEMBER, False),
     "GET /api/sessions/{session_id}/": (MEMBER, False),
     "GET /api/agents/{slug}/form-responses/": (MEMBER, False),
+    "POST /api/ai-characters/{slug}/tools/{name}/test/": (ADMIN, False),
+    "GET /api/ai-characters/{slug}/tools/{name}/mcp-tools/": (ADMIN, False),
 }
 SERVICE_CHECKED = {
     # The dependency admits any signed-in member (who may remove themself: leaving); removing
@@ -243,12 +245,18 @@ async def build_world(c: Counting, secret: str) -> World:
                 "kind": "http",
                 "input_schema": {"type": "object", "properties": {}},
                 "config": {"url": TOOL_URL, "headers": {"X-Key": TOOL_SECRET}},
-            }
+            },
+            {
+                "name": "crm_mcp",
+                "kind": "mcp",
+                "config": {"url": TOOL_URL, "headers": {"X-Key": TOOL_SECRET}},
+            },
         ],
     )
     r = await c.post("/api/ai-characters/", json=body, headers=w.headers["owner"])
     assert r.status_code == 201, r.text
     w.ids["slug"] = slug
+    w.ids["http_tool"], w.ids["mcp_tool"] = "crm", "crm_mcp"
     r = await c.post("/api/api-keys/", json={"name": "a"}, headers=w.headers["owner"])
     w.ids["key_id"], key_prefix = r.json()["id"], r.json()["prefix"]
     r = await c.post(
@@ -358,11 +366,18 @@ PATH_IDS = {
     "key_id": "key_id",
     "user_id": "member2",  # not the caller: leaving is allowed to anyone
     "invitation_id": "invitation",
+    "name": "http_tool",
+}
+OP_PATH_IDS = {
+    # per operation, when a parameter must name another of A's objects
+    "GET /api/ai-characters/{slug}/tools/{name}/mcp-tools/": {"name": "mcp_tool"},
 }
 
 
-def _url(path: str, w: World) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: w.ids.get(PATH_IDS.get(m[1], m[1]), "unknown"), path)
+def _url(op: str, w: World) -> str:
+    path = op.split(" ", 1)[1]
+    ids = {**PATH_IDS, **OP_PATH_IDS.get(op, {})}
+    return re.sub(r"\{(\w+)\}", lambda m: w.ids.get(ids.get(m[1], m[1]), "unknown"), path)
 
 
 def _fresh() -> str:
@@ -425,8 +440,8 @@ class Tally:
 async def run_operation(
     c: Counting, w: World, op: str, policy: tuple[Role, bool] | None, tally: Tally
 ) -> None:
-    method, path = op.split(" ", 1)
-    url = _url(path, w)
+    method = op.split(" ", 1)[0]
+    url = _url(op, w)
     first_insider_seen = False
     for who in CALLERS:
         first = False

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     """Text-mode messages in one session."""
     knowledge_limit_per_org: str = "30/minute;300/hour"
     """Knowledge-base uploads per organization."""
+    tool_test_limit_per_org: str = "20/minute;200/hour"
+    """Tool test runs (the dashboard's Test button, MCP tool lists) per organization."""
 
     # Outbound requests (tools, MCP): private targets need an explicit allow-list entry.
     egress_allow: str = ""
@@ -134,6 +136,7 @@ class Settings(BaseSettings):
         "form_limit_per_address",
         "message_limit_per_session",
         "knowledge_limit_per_org",
+        "tool_test_limit_per_org",
     )
     @classmethod
     def _check_rate_limit(cls, v: str) -> str:

@@ -35,7 +35,7 @@ from oshara.auth import tokens
 from oshara.auth.subject import AuthSubject
 from oshara.clientaddr import client_address
 from oshara.config import Settings
-from oshara.deps import CurrentSubject
+from oshara.deps import AdminSubject, CurrentSubject
 from oshara.errors import TooManyRequests, Unauthorized
 
 log = logging.getLogger("oshara.ratelimit")
@@ -50,6 +50,7 @@ RULES = {
     "form": "form_limit_per_address",
     "message": "message_limit_per_session",
     "knowledge": "knowledge_limit_per_org",
+    "tool_test": "tool_test_limit_per_org",
 }
 """Rule name → the setting holding its limits."""
 
@@ -62,6 +63,7 @@ MESSAGES = {
     "form": "Too many form submissions; wait before sending again",
     "message": "Too many messages in this session; wait before sending again",
     "knowledge": "Too many knowledge-base uploads for this organization",
+    "tool_test": "Too many tool test runs for this organization; wait before testing again",
 }
 
 REDIS_RETRY_SECONDS = 5.0
@@ -255,8 +257,15 @@ async def knowledge_limit(subject: CurrentSubject, limiter: Limiter) -> AuthSubj
     return subject
 
 
+async def tool_test_limit(subject: AdminSubject, limiter: Limiter) -> AuthSubject:
+    """Dependency: an admin's tool test runs, per organization (after the role check)."""
+    await limiter.hit("tool_test", str(subject.organization_id))
+    return subject
+
+
 LoginLimit = Annotated[LoginGuard, Depends(login_limit)]
 RefreshLimit = Annotated[RefreshGuard, Depends(refresh_limit)]
 RegisterLimit = Annotated[None, Depends(register_limit)]
 FormLimit = Annotated[None, Depends(form_limit)]
 KnowledgeLimit = Annotated[AuthSubject, Depends(knowledge_limit)]
+ToolTestLimit = Annotated[AuthSubject, Depends(tool_test_limit)]

@@ -13,6 +13,7 @@ from oshara.characters.egress_check import CharacterSaved, with_egress_warnings
 from oshara.characters.repository import CharacterRepository
 from oshara.characters.schemas import AppearanceOut, CharacterCreate, CharacterOut, CharacterUpdate
 from oshara.characters.service import CharacterService, appearance_out, character_out
+from oshara.characters.tooltest import McpToolsOut, ToolTester, ToolTestIn, ToolTestOut
 from oshara.characters.webhooks import (
     WebhookSecretCreated,
     WebhookSecretIn,
@@ -26,11 +27,13 @@ from oshara.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
     error_responses,
 )
 from oshara.http import lenient_json, parse_model
+from oshara.ratelimit import ToolTestLimit
 
 router = APIRouter(tags=["characters"])
 # Reading: any member (members do not see prompts or tool configurations); changing: admins
@@ -175,6 +178,48 @@ async def delete_webhook_secret(
     """Turn signing off: the secret is deleted; new sessions send unsigned tool requests."""
     await WebhookSecretService(db, settings).disable(subject, slug)
     return Response(status_code=204)
+
+
+TOOL = "/api/ai-characters/{slug}/tools/{name}/"
+_TEST_ERRORS = error_responses(
+    ValidationFailed, Unauthorized, Forbidden, NotFound, Conflict, TooManyRequests
+)
+
+
+@router.post(TOOL + "test/", response_model=ToolTestOut, responses=_TEST_ERRORS)
+async def test_tool(
+    slug: str,
+    name: str,
+    body: ToolTestIn,
+    subject: AdminSubject,
+    _limit: ToolTestLimit,
+    db: DB,
+    settings: SettingsDep,
+) -> ToolTestOut:
+    """Run the tool once, as a call would (the dashboard's **Test** button).
+
+    ``arguments`` are checked against the tool's ``input_schema`` (400 naming the field), then
+    sent through the same egress client (``OSHARA_EGRESS_ALLOW``) with the stored headers and
+    signature. A failed run is still 200: ``ok: false`` with the error the agent would see
+    (a refused private address names the setting that allows it). ``mcp`` tools: name the
+    server's tool in ``mcp_tool``. Header values never appear in the answer. Rate-limited per
+    organization (``OSHARA_TOOL_TEST_LIMIT_PER_ORG``).
+    """
+    return await ToolTester(db, settings).run(subject, slug, name, body)
+
+
+@router.get(TOOL + "mcp-tools/", response_model=McpToolsOut, responses=_TEST_ERRORS)
+async def list_mcp_tools(
+    slug: str,
+    name: str,
+    subject: AdminSubject,
+    _limit: ToolTestLimit,
+    db: DB,
+    settings: SettingsDep,
+) -> McpToolsOut:
+    """Connect to an ``mcp`` tool's server and list its tools (name, description,
+    input_schema), or ``ok: false`` with the exact reason it could not be reached."""
+    return await ToolTester(db, settings).list_mcp(subject, slug, name)
 
 
 @router.get(

@@ -209,6 +209,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/ai-characters/{slug}/tools/{name}/mcp-tools/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Mcp Tools
+         * @description Connect to an ``mcp`` tool's server and list its tools (name, description,
+         *     input_schema), or ``ok: false`` with the exact reason it could not be reached.
+         */
+        get: operations["list_mcp_tools_api_ai_characters__slug__tools__name__mcp_tools__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai-characters/{slug}/tools/{name}/test/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Tool
+         * @description Run the tool once, as a call would (the dashboard's **Test** button).
+         *
+         *     ``arguments`` are checked against the tool's ``input_schema`` (400 naming the field), then
+         *     sent through the same egress client (``OSHARA_EGRESS_ALLOW``) with the stored headers and
+         *     signature. A failed run is still 200: ``ok: false`` with the error the agent would see
+         *     (a refused private address names the setting that allows it). ``mcp`` tools: name the
+         *     server's tool in ``mcp_tool``. Header values never appear in the answer. Rate-limited per
+         *     organization (``OSHARA_TOOL_TEST_LIMIT_PER_ORG``).
+         */
+        post: operations["test_tool_api_ai_characters__slug__tools__name__test__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ai-characters/{slug}/webhook-secret/": {
         parameters: {
             query?: never;
@@ -1405,6 +1453,33 @@ export interface components {
             url: string;
         };
         /**
+         * McpToolInfo
+         * @description One tool an MCP server offers.
+         */
+        McpToolInfo: {
+            /** Description */
+            description?: string | null;
+            /** Input Schema */
+            input_schema?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+        };
+        /**
+         * McpToolsOut
+         * @description The tools of an ``mcp`` tool's server, or why it could not be listed.
+         */
+        McpToolsOut: {
+            /** Duration Ms */
+            duration_ms: number;
+            error?: components["schemas"]["ToolTestError"] | null;
+            /** Ok */
+            ok: boolean;
+            /** Tools */
+            tools?: components["schemas"]["McpToolInfo"][];
+        };
+        /**
          * MemberOut
          * @description A member of the caller's organization.
          */
@@ -1805,6 +1880,73 @@ export interface components {
             result: unknown;
             /** Status */
             status: string;
+        };
+        /**
+         * ToolTestError
+         * @description The error the agent would have been told about.
+         */
+        ToolTestError: {
+            /**
+             * Code
+             * @description http_error, timeout, blocked_address, tool_error, …
+             */
+            code: string;
+            /** Details */
+            details?: {
+                [key: string]: string;
+            }[] | null;
+            /** Message */
+            message: string;
+            /** Status */
+            status?: number | null;
+        };
+        /**
+         * ToolTestIn
+         * @description A test run: the arguments the agent would send (checked against ``input_schema``).
+         */
+        ToolTestIn: {
+            /** Arguments */
+            arguments?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Mcp Tool
+             * @description mcp tools only: which of the server's tools to call (see mcp-tools/)
+             */
+            mcp_tool?: string | null;
+        };
+        /**
+         * ToolTestOut
+         * @description The outcome of one test run.
+         */
+        ToolTestOut: {
+            /**
+             * Body
+             * @description The answer as text (http: the response body; kb/mcp: the result as JSON), secret header values replaced by [redacted]
+             */
+            body?: string | null;
+            /** Content Type */
+            content_type?: string | null;
+            /** Duration Ms */
+            duration_ms: number;
+            error?: components["schemas"]["ToolTestError"] | null;
+            /** Kind */
+            kind: string;
+            /**
+             * Ok
+             * @description The agent would have received a result (not an error)
+             */
+            ok: boolean;
+            /**
+             * Status
+             * @description HTTP status (http tools)
+             */
+            status?: number | null;
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated?: boolean;
         };
         /** TurnOut */
         TurnOut: {
@@ -2895,6 +3037,164 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_mcp_tools_api_ai_characters__slug__tools__name__mcp_tools__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpToolsOut"];
+                };
+            };
+            /** @description Invalid request: each error names its field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedBody"];
+                };
+            };
+        };
+    };
+    test_tool_api_ai_characters__slug__tools__name__test__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ToolTestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolTestOut"];
+                };
+            };
+            /** @description Invalid request: each error names its field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description TooManyRequests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimitedBody"];
                 };
             };
         };

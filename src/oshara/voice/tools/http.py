@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from oshara.characters.tools import CharacterTool, HttpToolConfig
-from oshara.egress import EgressClient, EgressError
+from oshara.egress import EgressClient, EgressError, EgressResponse
 from oshara.voice.tools.base import Tool, ToolCall, ToolError
 
 __all__ = ["MAX_RESPONSE_BYTES", "HttpTool", "context_headers", "webhook_headers"]
@@ -143,6 +143,11 @@ class HttpTool(Tool):
         return url, body, headers
 
     async def run(self, arguments: dict[str, Any], call: ToolCall) -> Any:
+        return self.result_of(await self.send(arguments))
+
+    async def send(self, arguments: Mapping[str, Any]) -> EgressResponse:
+        """Send the request for ``arguments`` through the egress client (any status returned);
+        a refused or failed request is a :class:`ToolError` (``exc.code`` of the egress)."""
         url, body, headers = self.request_parts(arguments)
         try:
             response = await self.egress.request(
@@ -156,6 +161,10 @@ class HttpTool(Tool):
         except EgressError as exc:
             message = f"The request to the tool's endpoint failed: {exc.message}"
             raise ToolError(exc.code, message) from None
+        return response
+
+    def result_of(self, response: EgressResponse) -> Any:
+        """What the LLM receives for ``response``: its JSON (or text), or a :class:`ToolError`."""
         status = response.status
         if response.is_redirect:
             raise ToolError(

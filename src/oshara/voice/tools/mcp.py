@@ -35,7 +35,7 @@ from oshara.characters.tools import CharacterTool, McpToolConfig
 from oshara.egress import EgressClient, EgressError
 from oshara.voice.tools.base import Tool, ToolCall, ToolError, cancel_quietly, json_size
 
-__all__ = ["MAX_TOOLS_PER_SERVER", "McpServer", "McpTool", "function_name"]
+__all__ = ["MAX_TOOLS_PER_SERVER", "McpServer", "McpTool", "failure_message", "function_name"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,24 @@ def function_name(prefix: str, tool: str, taken: set[str]) -> str:
                 break
     taken.add(name)
     return name
+
+
+def failure_message(exc: BaseException) -> str:
+    """A readable, secret-free reason for a failed connection (shown to the owner)."""
+    if isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        return failure_message(exc.exceptions[0])
+    if isinstance(exc, EgressError):
+        return exc.message
+    if isinstance(exc, httpx.HTTPStatusError):
+        code = exc.response.status_code
+        return f"the MCP server answered HTTP {code} {exc.response.reason_phrase}".strip()
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return "the MCP server did not answer in time"
+    if isinstance(exc, httpx.TransportError):
+        return f"could not connect to the MCP server ({type(exc).__name__})"
+    if isinstance(exc, McpError):
+        return f"MCP error: {(exc.error.message or 'unknown')[:300]}"
+    return f"the MCP connection failed ({type(exc).__name__})"
 
 
 def _failure(exc: BaseException) -> str:
@@ -107,6 +125,8 @@ class McpServer:
         self.session: ClientSession | None = None
         self.tools: list[types.Tool] = []
         self.failure: str | None = None
+        self.failure_detail: str | None = None
+        """A readable reason for the failure (:func:`failure_message`), for the owner."""
         self._ready = asyncio.Event()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -163,6 +183,7 @@ class McpServer:
             raise
         except Exception as exc:
             self.failure = _failure(exc)
+            self.failure_detail = failure_message(exc)
             log.info("MCP server of tool %s: %s", self.name, self.failure)
         finally:
             self.session = None
