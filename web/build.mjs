@@ -1,6 +1,7 @@
 // Builds widget.js (one minified IIFE) and sdk.js (ES module) into src/oshara/web_dist/,
 // where the Python package serves them from. Usage: node build.mjs [--dev]
 import { build } from "esbuild";
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,32 @@ const common = {
 mkdirSync(outdir, { recursive: true });
 await build({ ...common, entryPoints: [join(here, "src", "widget", "index.ts")], format: "iife", outfile: join(outdir, "widget.js") });
 await build({ ...common, entryPoints: [join(here, "src", "sdk", "index.ts")], format: "esm", outfile: join(outdir, "sdk.js") });
+
+// The owner dashboard (/dashboard/): app.js (ES module, Preact) and app.css, plus index.html
+// whose asset URLs carry a content hash (the HTML is served no-store, the assets with ETag).
+const dashSrc = join(here, "src", "dashboard");
+const dashOut = join(outdir, "dashboard");
+mkdirSync(dashOut, { recursive: true });
+await build({
+  ...common,
+  banner: { js: `/*! Oshara dashboard ${pkg.version} | Apache-2.0 | bundles Preact, wouter-preact, TanStack Query (MIT) */` },
+  entryPoints: [
+    { in: join(dashSrc, "main.tsx"), out: "app" },
+    { in: join(dashSrc, "styles.css"), out: "app" },
+  ],
+  format: "esm",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  outdir: dashOut,
+});
+const shortHash = (file) => createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12);
+writeFileSync(
+  join(dashOut, "index.html"),
+  readFileSync(join(dashSrc, "index.html"), "utf8")
+    .replace("__JS_HASH__", shortHash(join(dashOut, "app.js")))
+    .replace("__CSS_HASH__", shortHash(join(dashOut, "app.css"))),
+);
+
 writeFileSync(join(outdir, "BUILD.json"), JSON.stringify({ version: pkg.version, built_at: new Date().toISOString() }, null, 2) + "\n");
 
 // Swagger UI for /api/docs/, served by this server so the docs work offline (no CDN). Source
@@ -60,10 +87,10 @@ for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png
   writeFileSync(join(swaggerOut, name), data);
 }
 
-for (const name of ["widget.js", "sdk.js"]) {
+for (const name of ["widget.js", "sdk.js", "dashboard/app.js", "dashboard/app.css"]) {
   const file = join(outdir, name);
   const raw = readFileSync(file);
   const gz = gzipSync(raw, { level: 9 }).length;
   const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
-  console.log(`${name.padEnd(10)} ${kb(statSync(file).size).padStart(9)}  gzip ${kb(gz).padStart(8)}`);
+  console.log(`${name.padEnd(18)} ${kb(statSync(file).size).padStart(9)}  gzip ${kb(gz).padStart(8)}`);
 }

@@ -1,4 +1,5 @@
-"""The browser assets: ``/widget.js``, ``/sdk.js``, the ``/try/{slug}`` page and ``/api/docs/``.
+"""The browser assets: ``/widget.js``, ``/sdk.js``, the ``/try/{slug}`` page, ``/api/docs/``
+and the owner dashboard at ``/dashboard/``.
 
 ``widget.js`` (one IIFE) and ``sdk.js`` (an ES module) are built from ``web/`` into the package
 directory ``oshara/web_dist/`` (``npm run build`` in ``web/``; ``scripts/install`` runs it).
@@ -28,6 +29,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import RedirectResponse
 
 from oshara.errors import NotFound, OsharaError
 
@@ -224,8 +226,7 @@ async def try_page(
         extra += f' data-position="{position}"'
     if open_panel:
         extra += ' data-open="true"'
-    settings = getattr(request.app.state, "settings", None)
-    base = (getattr(settings, "public_url", "") or str(request.base_url)).rstrip("/")
+    base = _public_base(request)
     snippet = f'<script src="{base}/widget.js" data-agent="{slug}" async></script>'
     page = _TRY_PAGE.format(
         slug_text=html.escape(slug),
@@ -243,3 +244,82 @@ async def try_page(
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+# --------------------------------------------------------------------------- dashboard
+
+DASHBOARD_ASSETS = {
+    "app.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+}
+DASHBOARD_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ]
+)
+_DASHBOARD_NOT_BUILT = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Oshara dashboard"
+    "</title></head><body><h1>The dashboard is not built</h1><p>{hint}.</p></body></html>"
+)
+
+
+def _public_base(request: Request) -> str:
+    settings = getattr(request.app.state, "settings", None)
+    return str(getattr(settings, "public_url", "") or str(request.base_url)).rstrip("/")
+
+
+@router.get("/")
+async def root() -> Response:
+    """The server's front page is the owner dashboard."""
+    return RedirectResponse("/dashboard/", status_code=307)
+
+
+@router.get("/dashboard")
+async def dashboard_no_slash() -> Response:
+    return RedirectResponse("/dashboard/", status_code=307)
+
+
+@router.get("/dashboard/assets/{name}")
+async def dashboard_asset(name: str, request: Request) -> Response:
+    """The dashboard's script and style sheet (ETag; the HTML names them with a content hash)."""
+    media_type = DASHBOARD_ASSETS.get(name)
+    if media_type is None:
+        raise NotFound(f"No dashboard asset {name!r}")
+    if _load(dist_dir() / "dashboard" / name) is None:
+        raise _DocsNotBuilt(f"The dashboard is not built; {_BUILD_HINT}")
+    response = _serve(f"dashboard/{name}", request, media_type)
+    # Only this server's pages use these; no cross-origin embedding as for widget.js.
+    del response.headers["Access-Control-Allow-Origin"]
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@router.get("/dashboard/{path:path}")
+async def dashboard_page(path: str, request: Request) -> Response:
+    """The dashboard's ``index.html`` for every client-side route."""
+    headers = {
+        "Content-Security-Policy": DASHBOARD_CSP,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
+    asset = _load(dist_dir() / "dashboard" / "index.html")
+    if asset is None:
+        body = _DASHBOARD_NOT_BUILT.format(hint=html.escape(_BUILD_HINT))
+        return Response(body, 503, media_type="text/html; charset=utf-8", headers=headers)
+    settings = getattr(request.app.state, "settings", None)
+    registration = bool(getattr(settings, "registration_enabled", True))
+    meta = (
+        f'<meta name="oshara-public-url" content="{html.escape(_public_base(request))}">\n'
+        f'<meta name="oshara-registration" content="{"true" if registration else "false"}">\n'
+    )
+    page = asset.body.decode("utf-8").replace("<title>", meta + "<title>", 1)
+    return Response(page, media_type="text/html; charset=utf-8", headers=headers)

@@ -1,0 +1,83 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/preact-query";
+import { useEffect } from "preact/hooks";
+import { Link, Redirect, Route, Router, Switch, useLocation } from "wouter-preact";
+import { ApiError } from "./api/errors";
+import { Layout } from "./components/layout";
+import { AppContext, type AppServices, useServices, useSessionStatus } from "./context";
+import { AccountPage } from "./pages/account";
+import { AgentPage } from "./pages/agent-edit";
+import { NewAgentPage } from "./pages/agent-new";
+import { AgentsPage } from "./pages/agents";
+import { Register } from "./pages/register";
+import { SignIn } from "./pages/sign-in";
+
+export const BASE = "/dashboard";
+
+export function makeQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        // Client errors (404, 403, an ended session) are answers, not hiccups.
+        retry: (count, err) => !(err instanceof ApiError && err.status > 0 && err.status < 500) && count < 2,
+        refetchOnWindowFocus: false,
+      },
+    },
+  });
+}
+
+function Title() {
+  const [location] = useLocation();
+  useEffect(() => {
+    const part = location.split("/")[1] ?? "";
+    const name = { agents: "Agents", account: "Account", register: "Create an account" }[part] ?? "Dashboard";
+    document.title = `${name} · Oshara`;
+    document.getElementById("main")?.focus({ preventScroll: true });
+  }, [location]);
+  return null;
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p><Link href="/agents">Go to your agents</Link></p>
+    </>
+  );
+}
+
+function Gate() {
+  const status = useSessionStatus();
+  const [location] = useLocation();
+  const { config } = useServices();
+  if (status !== "signed-in") {
+    if (location === "/register" && config.registration) return <Register />;
+    return <SignIn expired={status === "expired"} />;
+  }
+  return (
+    <Layout>
+      <Switch>
+        <Route path="/"><Redirect to="/agents" replace /></Route>
+        <Route path="/register"><Redirect to="/agents" replace /></Route>
+        <Route path="/agents" component={AgentsPage} />
+        <Route path="/agents/new" component={NewAgentPage} />
+        <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
+        <Route path="/account" component={AccountPage} />
+        <Route><NotFound /></Route>
+      </Switch>
+    </Layout>
+  );
+}
+
+export function App({ services, queryClient }: { services: AppServices; queryClient: QueryClient }) {
+  return (
+    <AppContext.Provider value={services}>
+      <QueryClientProvider client={queryClient}>
+        <Router base={BASE}>
+          <Title />
+          <Gate />
+        </Router>
+      </QueryClientProvider>
+    </AppContext.Provider>
+  );
+}
