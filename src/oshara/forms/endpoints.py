@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
@@ -20,6 +20,7 @@ from oshara.errors import (
     ValidationFailed,
     error_responses,
 )
+from oshara.forms.export import responses_csv
 from oshara.forms.schemas import FormInvalidBody, FormResponseIn, FormResponseOut
 from oshara.forms.service import FormService
 from oshara.ratelimit import FormLimit
@@ -87,10 +88,21 @@ def _bound(value: str | None, name: str, *, end: bool) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+MAX_JSON_LIMIT = 5000
+MAX_CSV_LIMIT = 100_000
+
+
 @router.get(
     "/{slug}/form-responses/",
     response_model=list[FormResponseOut],
-    responses=error_responses(ValidationFailed, Unauthorized, NotFound),
+    responses={
+        200: {
+            "description": "The responses: JSON (default) or, with ``format=csv``, a CSV "
+            "download (UTF-8 with a byte-order mark, a header row)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **error_responses(ValidationFailed, Unauthorized, NotFound),
+    },
 )
 async def list_form_responses(
     slug: str,
@@ -100,10 +112,31 @@ async def list_form_responses(
     session_id: Annotated[str | None, Query(max_length=40)] = None,
     since: Annotated[str | None, Query(description="ISO date/datetime, inclusive")] = None,
     until: Annotated[str | None, Query(description="ISO date/datetime, exclusive")] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_CSV_LIMIT,
+            description=f"JSON: default 1000, at most {MAX_JSON_LIMIT}; "
+            f"CSV: default and at most {MAX_CSV_LIMIT}",
+        ),
+    ] = None,
     offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
-) -> list[FormResponseOut]:
-    """Stored submissions of one agent, oldest first (the guide's nightly sync)."""
+    format: Annotated[
+        Literal["json", "csv"], Query(description="csv: the same rows as a CSV download")
+    ] = "json",
+) -> Any:
+    """Stored submissions of one agent, oldest first (the guide's nightly sync).
+
+    ``format=csv``: the same rows as a download. Columns ``created_at, id, form_id,
+    session_id, source``, then one per field of the form (of every form without
+    ``form_id``), headed by the field's label; cells starting with ``= + - @`` are prefixed
+    with ``'`` so spreadsheets never run them as formulas.
+    """
+    if format == "json" and limit is not None and limit > MAX_JSON_LIMIT:
+        raise ValidationFailed(
+            [{"field": "limit", "message": f"must be at most {MAX_JSON_LIMIT} (or use format=csv)"}]
+        )
     character = await CharacterRepository(db).get_readable(subject, slug)
     rows = await FormService(db).list(
         character,
@@ -111,7 +144,15 @@ async def list_form_responses(
         session_id=session_id,
         since=_bound(since, "since", end=False),
         until=_bound(until, "until", end=True),
-        limit=limit,
+        limit=limit or (1000 if format == "json" else MAX_CSV_LIMIT),
         offset=offset,
     )
-    return [FormResponseOut.model_validate(r) for r in rows]
+    if format == "json":
+        return [FormResponseOut.model_validate(r) for r in rows]
+    name = f"{slug}-form-responses{'-' + form_id if form_id else ''}.csv"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return Response(
+        responses_csv(character, rows, form_id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )

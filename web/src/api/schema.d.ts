@@ -38,6 +38,11 @@ export interface paths {
         /**
          * List Form Responses
          * @description Stored submissions of one agent, oldest first (the guide's nightly sync).
+         *
+         *     ``format=csv``: the same rows as a download. Columns ``created_at, id, form_id,
+         *     session_id, source``, then one per field of the form (of every form without
+         *     ``form_id``), headed by the field's label; cells starting with ``= + - @`` are prefixed
+         *     with ``'`` so spreadsheets never run them as formulas.
          */
         get: operations["list_form_responses_api_agents__slug__form_responses__get"];
         put?: never;
@@ -2126,7 +2131,10 @@ export interface operations {
         parameters: {
             query?: {
                 form_id?: string | null;
-                limit?: number;
+                /** @description csv: the same rows as a CSV download */
+                format?: "json" | "csv";
+                /** @description JSON: default 1000, at most 5000; CSV: default and at most 100000 */
+                limit?: number | null;
                 offset?: number;
                 session_id?: string | null;
                 /** @description ISO date/datetime, inclusive */
@@ -2142,13 +2150,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The responses: JSON (default) or, with ``format=csv``, a CSV download (UTF-8 with a byte-order mark, a header row) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FormResponseOut"][];
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: each error names its field */
