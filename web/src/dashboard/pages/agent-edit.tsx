@@ -47,11 +47,18 @@ function AgentEditor({ agent }: { agent: Agent }) {
   const [saved, setSaved] = useState<SaveWarning[] | null>(null);
   const [confirming, setConfirming] = useState(false);
   const readOnly = agent.system_prompt === null;
-  const set = <K extends keyof AgentFormValues>(k: K) => (value: AgentFormValues[K]) => {
+  const edited = (key: string): void => {
     setSaved(null);
+    if (fields[key]) setFields({ ...fields, [key]: "" });
+  };
+  const set = <K extends keyof AgentFormValues>(k: K) => (value: AgentFormValues[K]) => {
+    edited(k);
     setV({ ...v, [k]: value });
   };
-  const setLimit = (k: LimitKey) => (value: string) => setV({ ...v, limits: { ...v.limits, [k]: value } });
+  const setLimit = (k: LimitKey) => (value: string) => {
+    edited(`limits.${k}`);
+    setV({ ...v, limits: { ...v.limits, [k]: value } });
+  };
 
   const save = useMutation({
     mutationFn: () => api.updateAgent(agent.slug, updateBody(v)),
@@ -148,7 +155,7 @@ function AgentEditor({ agent }: { agent: Agent }) {
             <Checkbox name="end_call" label="The agent may end the call" checked={v.end_call} onChecked={set("end_call")} error={fields.builtins} />
           </fieldset>
           {readOnly ? null : (
-            <div class="actions sticky">
+            <div class="actions">
               <button type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save changes"}</button>
               <button type="button" class="secondary" onClick={() => { reset(valuesFromAgent(agent)); setFields({}); setError(""); }}>
                 Discard changes

@@ -65,9 +65,10 @@ export function NewAgentPage() {
           {TEMPLATES.map((t) => (
             <label key={t.id} class={draft.template === t.id ? "template selected" : "template"}>
               <input type="radio" name="template" value={t.id} checked={draft.template === t.id}
+                aria-labelledby={`tpl-${t.id}`} aria-describedby={`tpl-${t.id}-summary`}
                 onChange={() => setDraft({ ...draft, template: t.id })} />
-              <span class="t-title">{t.title}</span>
-              <span class="t-summary">{t.summary}</span>
+              <span class="t-title" id={`tpl-${t.id}`}>{t.title}</span>
+              <span class="t-summary" id={`tpl-${t.id}-summary`}>{t.summary}</span>
             </label>
           ))}
         </fieldset>
