@@ -179,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from oshara.knowledge.endpoints import router as knowledge_router
     from oshara.knowledge.limits import KnowledgeLimits, body_limit_overrides
     from oshara.orgs.endpoints import router as organization_router
+    from oshara.providers.endpoints import router as models_router
     from oshara.sessions.endpoints import public_router as sessions_public_router
     from oshara.sessions.endpoints import router as sessions_router
     from oshara.sessions.runtime import router as live_router
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sessions_router,
         live_router,
         forms_router,
+        models_router,
         webassets_router,
     ):
         app.include_router(router)

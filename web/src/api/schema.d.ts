@@ -490,6 +490,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/models/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description Local models (installed or not) and cloud providers (configured or not) per role, with
+         *     the exact ``llm_model`` / ``stt_model`` / ``tts_model`` string to store. Never a key.
+         */
+        get: operations["list_models_api_models__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organization/invitations/": {
         parameters: {
             query?: never;
@@ -1042,6 +1063,46 @@ export interface components {
             voice?: string | null;
             widget_appearance?: components["schemas"]["WidgetAppearanceUpdate"] | null;
         };
+        /**
+         * CloudOption
+         * @description One choice of a cloud provider.
+         */
+        CloudOption: {
+            /** Label */
+            label: string;
+            /**
+             * Value
+             * @description The string to store, e.g. gpt-4o-mini or deepgram:nova-3
+             */
+            value: string;
+        };
+        /**
+         * CloudProvider
+         * @description A cloud provider; usable when ``configured``.
+         */
+        CloudProvider: {
+            /**
+             * Configured
+             * @description Its key (or base URL) is set on this server
+             */
+            configured: boolean;
+            /**
+             * Custom
+             * @description The form of any other model name, e.g. openai:<model>
+             */
+            custom?: string | null;
+            /** Label */
+            label: string;
+            /** Options */
+            options: components["schemas"]["CloudOption"][];
+            /** Provider */
+            provider: string;
+            /**
+             * Setting
+             * @description The setting that configures it, e.g. OSHARA_DEEPGRAM_API_KEY
+             */
+            setting: string;
+        };
         /** DocumentOut */
         DocumentOut: {
             /**
@@ -1435,6 +1496,48 @@ export interface components {
             sessions_per_minute?: number | null;
         };
         /**
+         * LocalModel
+         * @description A model that runs on this server, offline.
+         */
+        LocalModel: {
+            /**
+             * Available
+             * @description Installed and the package that runs it is present
+             */
+            available: boolean;
+            /**
+             * Default
+             * @description What a new character uses
+             */
+            default: boolean;
+            /** Description */
+            description: string;
+            /**
+             * Install Hint
+             * @description What to run when it is not available
+             */
+            install_hint?: string | null;
+            /**
+             * Installed
+             * @description Its weights are on this server
+             */
+            installed: boolean;
+            /**
+             * License
+             * @default
+             */
+            license?: string;
+            /** Name */
+            name: string;
+            /** Size Bytes */
+            size_bytes?: number | null;
+            /**
+             * Value
+             * @description The string to store, e.g. local:qwen2.5-0.5b
+             */
+            value: string;
+        };
+        /**
          * McpToolConfig
          * @description ``kind: "mcp"`` — the tools of a remote MCP server, listed at session start.
          */
@@ -1522,6 +1625,15 @@ export interface components {
             organization: components["schemas"]["OrganizationOut"];
             /** Role */
             role: string;
+        };
+        /**
+         * ModelsOut
+         * @description ``GET /api/models/``: the choices for each role.
+         */
+        ModelsOut: {
+            llm: components["schemas"]["RoleModels"];
+            stt: components["schemas"]["RoleModels"];
+            tts: components["schemas"]["RoleModels"];
         };
         /**
          * OfferedFormOut
@@ -1733,6 +1845,18 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "admin" | "member";
+        /**
+         * RoleModels
+         * @description The choices for one role.
+         */
+        RoleModels: {
+            /** Cloud */
+            cloud: components["schemas"]["CloudProvider"][];
+            /** Default */
+            default: string;
+            /** Local */
+            local: components["schemas"]["LocalModel"][];
+        };
         /** SessionDetail */
         SessionDetail: {
             /** Agent */
@@ -3845,6 +3969,35 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+        };
+    };
+    list_models_api_models__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelsOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
