@@ -163,10 +163,16 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         assert b.wait_text("role=alert", "")
         assert b.visible(button("Sign in"))
 
-        # The right one signs in.
+        # The right one signs in, with the keyboard only (Enter submits), focus visible.
         b.fill(label("Password"), PASSWORD)
-        b.click(button("Sign in"))
+        b.call("press", selector=label("Password"), key="Enter")
         b.wait_text("h1", "Agents")
+        b.call("press", key="Tab")
+        b.call("press", key="Tab")
+        focused = b.call("focused")
+        assert focused, "Tab moves focus to a control"
+        outline = b.call("style", selector="*:focus", prop="outline-style")
+        assert outline != "none", "the focused control shows a focus ring"
 
         # Create an agent from the support-desk template.
         b.click(link("New agent"))
@@ -178,6 +184,9 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         b.click(button("Create agent"))
         b.wait_text("h1", "Acme Support")
         assert "{{company}}" in b.call("value", selector=label("System prompt"))
+        # The model fields offer this server's models (GET /api/models/) as suggestions.
+        b.wait("#f-llm_model-list option", state="attached")
+        assert b.call("count", selector="#f-llm_model-list option") > 0
         assert "company" in b.text("#system_prompt-hint")
 
         # An origin the client refuses, then one the server accepts.

@@ -6,6 +6,7 @@ import { type Clock, type KeyValueStorage, refreshDelay, tokenExpiry } from "../
 import { checkAgentForm, originLines, promptVariables, updateBody, valuesFromAgent } from "../src/dashboard/state/agent-form";
 import { DraftStore } from "../src/dashboard/state/drafts";
 import { TEMPLATES } from "../src/dashboard/state/templates";
+import { modelChoices, modelNote } from "../src/dashboard/state/models";
 import { matchesSearch } from "../src/dashboard/pages/agents";
 
 function jwt(expSeconds: number, extra = ""): string {
@@ -236,5 +237,25 @@ describe("agent form", () => {
     expect(matchesSearch({ name: "Acme Support", slug: "acme" }, "SUPP")).toBe(true);
     expect(matchesSearch({ name: "Acme Support", slug: "acme-desk" }, "desk")).toBe(true);
     expect(matchesSearch({ name: "Acme Support", slug: "acme" }, "sales")).toBe(false);
+  });
+});
+
+describe("model pickers", () => {
+  const role = {
+    default: "local:a",
+    local: [
+      { name: "A", value: "local:a", available: true, installed: true, default: true, description: "", license: "", size_bytes: 1, install_hint: null },
+      { name: "B", value: "local:b", available: false, installed: false, default: false, description: "", license: "", size_bytes: null, install_hint: "oshara models pull b" },
+    ],
+    cloud: [{ provider: "openai", label: "OpenAI", configured: false, setting: "OSHARA_OPENAI_API_KEY", custom: null, options: [{ value: "gpt-4o-mini", label: "GPT-4o mini" }] }],
+  } as Parameters<typeof modelChoices>[0];
+
+  it("offers usable models first and says what the others need", () => {
+    expect(modelChoices(role).map((c) => [c.value, c.usable])).toEqual([["local:a", true], ["local:b", false], ["gpt-4o-mini", false]]);
+    expect(modelChoices(role)[0]?.label).toBe("A (local, default)");
+    expect(modelNote(role, "local:b")).toBe("Not installed on this server: oshara models pull b");
+    expect(modelNote(role, "gpt-4o-mini")).toBe("OpenAI is not configured: set OSHARA_OPENAI_API_KEY.");
+    expect(modelNote(role, "local:a")).toBe("");
+    expect(modelNote(undefined, "x")).toBe("");
   });
 });

@@ -12,6 +12,8 @@ export type AgentUpdate = S["CharacterUpdate"];
 export type Me = S["MeOut"];
 export type RegisterBody = S["RegisterIn"];
 export type Limits = S["Limits"];
+export type Models = S["ModelsOut"];
+export type RoleModels = S["RoleModels"];
 export type SaveWarning = { field: string; message: string };
 export type AgentSaved = Agent & { warnings?: SaveWarning[] };
 
@@ -119,6 +121,11 @@ export class Api {
 
   me(): Promise<Me> {
     return this.request<Me>("GET", "/api/auth/me/");
+  }
+
+  /** GET /api/models/: the LLM / STT / TTS choices of this server. */
+  models(): Promise<Models> {
+    return this.request<Models>("GET", "/api/models/");
   }
 
   // ---------------------------------------------------------------- agents

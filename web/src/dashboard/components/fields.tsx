@@ -31,6 +31,8 @@ interface TextProps extends Common {
   readOnly?: boolean;
   inputMode?: "numeric" | "text";
   placeholder?: string;
+  /** Suggestions (a <datalist>): the field stays free text. */
+  suggestions?: readonly { value: string; label: string }[] | undefined;
 }
 
 export function TextField(p: TextProps) {
@@ -51,7 +53,13 @@ export function TextField(p: TextProps) {
         placeholder={p.placeholder}
         aria-invalid={p.error ? "true" : undefined}
         aria-describedby={describedBy(p.name, p.error, p.hint)}
+        list={p.suggestions?.length ? `${id}-list` : undefined}
       />
+      {p.suggestions?.length ? (
+        <datalist id={`${id}-list`}>
+          {p.suggestions.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+        </datalist>
+      ) : null}
       <Extra name={p.name} error={p.error} hint={p.hint} />
     </div>
   );

@@ -10,6 +10,7 @@ import { useDraft, useServices } from "../context";
 import {
   AGENT_FORM_KEYS, LIMIT_KEYS, type AgentFormValues, type LimitKey, checkAgentForm, promptVariables, updateBody, valuesFromAgent,
 } from "../state/agent-form";
+import { modelChoices, modelNote } from "../state/models";
 import { EmbedSection } from "./embed";
 
 const LIMIT_LABELS: Record<LimitKey, string> = {
@@ -101,6 +102,13 @@ function AgentEditor({ agent }: { agent: Agent }) {
     if (!Object.keys(local).length) save.mutate();
   };
   const vars = promptVariables(v.system_prompt);
+  // The pickers' suggestions; without them (older server, error) the fields stay plain text.
+  const models = useQuery({ queryKey: ["models"], queryFn: () => api.models(), staleTime: 300_000 });
+  const picker = (role: "llm" | "stt" | "tts", value: string, example: string) => {
+    const choices = models.data ? modelChoices(models.data[role]) : undefined;
+    const note = modelNote(models.data?.[role], value);
+    return { suggestions: choices, hint: note || (choices?.length ? `Type or pick one of ${choices.length} choices, ${example}.` : example) };
+  };
 
   return (
     <>
@@ -136,9 +144,9 @@ function AgentEditor({ agent }: { agent: Agent }) {
           </fieldset>
           <fieldset disabled={readOnly}>
             <legend>Models and voice</legend>
-            <TextField name="llm_model" label="Language model" value={v.llm_model} onValue={set("llm_model")} error={fields.llm_model} hint="e.g. local:qwen2.5-1.5b or gpt-4o-mini" />
-            <TextField name="stt_model" label="Speech-to-text model" value={v.stt_model} onValue={set("stt_model")} error={fields.stt_model} />
-            <TextField name="tts_model" label="Text-to-speech model" value={v.tts_model} onValue={set("tts_model")} error={fields.tts_model} />
+            <TextField name="llm_model" label="Language model" value={v.llm_model} onValue={set("llm_model")} error={fields.llm_model} {...picker("llm", v.llm_model, "e.g. local:qwen2.5-1.5b or gpt-4o-mini")} />
+            <TextField name="stt_model" label="Speech-to-text model" value={v.stt_model} onValue={set("stt_model")} error={fields.stt_model} {...picker("stt", v.stt_model, "e.g. local:whisper-tiny.en")} />
+            <TextField name="tts_model" label="Text-to-speech model" value={v.tts_model} onValue={set("tts_model")} error={fields.tts_model} {...picker("tts", v.tts_model, "e.g. local:piper")} />
             <TextField name="voice" label="Voice (optional)" value={v.voice} onValue={set("voice")} error={fields.voice} hint="e.g. en_US-joe-medium; empty for the model's default." />
           </fieldset>
           <fieldset disabled={readOnly}>
