@@ -98,6 +98,7 @@ POLICY: dict[str, tuple[Role, bool]] = {
     "GET /api/sessions/{session_id}/": (MEMBER, False),
     "GET /api/agents/{slug}/form-responses/": (MEMBER, False),
     "GET /api/models/": (MEMBER, False),
+    "GET /api/stats/overview/": (MEMBER, False),
     "POST /api/ai-characters/{slug}/tools/{name}/test/": (ADMIN, False),
     "GET /api/ai-characters/{slug}/tools/{name}/mcp-tools/": (ADMIN, False),
 }

@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from oshara.sessions.endpoints import public_router as sessions_public_router
     from oshara.sessions.endpoints import router as sessions_router
     from oshara.sessions.runtime import router as live_router
+    from oshara.stats.endpoints import router as stats_router
     from oshara.webassets import router as webassets_router
 
     for router in (
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         live_router,
         forms_router,
         models_router,
+        stats_router,
         webassets_router,
     ):
         app.include_router(router)

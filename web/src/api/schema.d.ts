@@ -718,6 +718,27 @@ export interface paths {
         patch: operations["webrtc_ice_api_sessions__session_id__webrtc__patch"];
         trace?: never;
     };
+    "/api/stats/overview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Overview
+         * @description Sessions, calls and form submissions per day, median and p95 turn latency and the tool
+         *     error rate of your organization (or one agent) over the last ``days`` days.
+         */
+        get: operations["get_overview_api_stats_overview__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1103,6 +1124,29 @@ export interface components {
              */
             setting: string;
         };
+        /**
+         * DayStats
+         * @description One UTC day.
+         */
+        DayStats: {
+            /**
+             * Calls
+             * @description Sessions that connected (a call or a text conversation)
+             */
+            calls: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Form Submissions */
+            form_submissions: number;
+            /**
+             * Sessions
+             * @description Sessions started (tokens issued)
+             */
+            sessions: number;
+        };
         /** DocumentOut */
         DocumentOut: {
             /**
@@ -1456,6 +1500,21 @@ export interface components {
             top_k?: number;
         };
         /**
+         * LatencyStats
+         * @description Per-turn latency: user stopped speaking (or sent a message) → first agent output.
+         */
+        LatencyStats: {
+            /** Median Ms */
+            median_ms: number | null;
+            /** P95 Ms */
+            p95_ms: number | null;
+            /**
+             * Turns
+             * @description Turns with a recorded latency
+             */
+            turns: number;
+        };
+        /**
          * Limits
          * @description Per-character limits on sessions.
          */
@@ -1657,6 +1716,45 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+        };
+        /**
+         * OverviewOut
+         * @description ``GET /api/stats/overview/``.
+         */
+        OverviewOut: {
+            /** Agent */
+            agent: string | null;
+            /** Days */
+            days: number;
+            latency: components["schemas"]["LatencyStats"];
+            /**
+             * Per Day
+             * @description Every day of the window, oldest first
+             */
+            per_day: components["schemas"]["DayStats"][];
+            /**
+             * Since
+             * Format: date-time
+             * @description Start of the first day (UTC midnight)
+             */
+            since: string;
+            tools: components["schemas"]["ToolStats"];
+            totals: components["schemas"]["OverviewTotals"];
+            /**
+             * Until
+             * Format: date-time
+             * @description When the figures were computed
+             */
+            until: string;
+        };
+        /** OverviewTotals */
+        OverviewTotals: {
+            /** Calls */
+            calls: number;
+            /** Form Submissions */
+            form_submissions: number;
+            /** Sessions */
+            sessions: number;
         };
         /** PassageOut */
         PassageOut: {
@@ -2009,6 +2107,29 @@ export interface components {
             result: unknown;
             /** Status */
             status: string;
+        };
+        /** ToolNameStats */
+        ToolNameStats: {
+            /** Calls */
+            calls: number;
+            /** Errors */
+            errors: number;
+            /** Name */
+            name: string;
+        };
+        /**
+         * ToolStats
+         * @description Tool calls made by the agents; ``error_rate`` is errors / calls (null without calls).
+         */
+        ToolStats: {
+            /** By Tool */
+            by_tool?: components["schemas"]["ToolNameStats"][];
+            /** Calls */
+            calls: number;
+            /** Error Rate */
+            error_rate: number | null;
+            /** Errors */
+            errors: number;
         };
         /**
          * ToolTestError
@@ -4770,6 +4891,58 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_overview_api_stats_overview__get: {
+        parameters: {
+            query?: {
+                /** @description One agent's slug */
+                agent?: string | null;
+                /** @description UTC days, today included */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewOut"];
+                };
+            };
+            /** @description Invalid request: each error names its field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
