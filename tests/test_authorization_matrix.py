@@ -60,6 +60,8 @@ PUBLIC: dict[str, str] = {
     "POST /api/sessions/{session_id}/webrtc/": "the session token is the credential",
     "PATCH /api/sessions/{session_id}/webrtc/": "the session token is the credential",
     "POST /api/sessions/{session_id}/messages/": "the session token is the credential",
+    "GET /api/sessions/{session_id}/events/": "JWT / API key in the header, or a ticket "
+    "(?ticket= from POST …/events/ticket/); tested in tests/sessions/test_session_events.py",
 }
 ORIGIN_CHECKED = {k for k, why in PUBLIC.items() if "allowed origins" in why}
 SESSION_TOKEN = {k for k, why in PUBLIC.items() if "session token" in why}
@@ -99,6 +101,7 @@ POLICY: dict[str, tuple[Role, bool]] = {
     "GET /api/agents/{slug}/form-responses/": (MEMBER, False),
     "GET /api/models/": (MEMBER, False),
     "GET /api/stats/overview/": (MEMBER, False),
+    "POST /api/sessions/{session_id}/events/ticket/": (MEMBER, False),
     "POST /api/ai-characters/{slug}/tools/{name}/test/": (ADMIN, False),
     "GET /api/ai-characters/{slug}/tools/{name}/mcp-tools/": (ADMIN, False),
 }
@@ -359,7 +362,10 @@ BODIES: dict[str, Body] = {
     "PATCH /api/sessions/{session_id}/webrtc/": lambda w, who: {"pc_id": "x", "candidates": []},
     "POST /api/sessions/{session_id}/messages/": lambda w, who: {"text": "hello"},
 }
-QUERY = {"GET /api/ai-characters/{slug}/knowledge-search/": {"q": "vault"}}
+QUERY = {
+    "GET /api/ai-characters/{slug}/knowledge-search/": {"q": "vault"},
+    "GET /api/sessions/{session_id}/events/": {"max_seconds": 1},  # a stream: end it
+}
 PATH_IDS = {
     # path parameter → which of A's objects it names
     "slug": "slug",

@@ -182,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from oshara.providers.endpoints import router as models_router
     from oshara.sessions.endpoints import public_router as sessions_public_router
     from oshara.sessions.endpoints import router as sessions_router
+    from oshara.sessions.events import router as session_events_router
     from oshara.sessions.runtime import router as live_router
     from oshara.stats.endpoints import router as stats_router
     from oshara.webassets import router as webassets_router
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge_router,
         sessions_public_router,
         sessions_router,
+        session_events_router,
         live_router,
         forms_router,
         models_router,

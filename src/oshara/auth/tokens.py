@@ -11,7 +11,8 @@ import jwt
 
 ALGORITHM = "HS256"
 ISSUER = "oshara"
-TokenType = Literal["access", "refresh", "session"]
+TokenType = Literal["access", "refresh", "session", "events"]
+"""``events``: a short-lived ticket for one session's event stream (a URL parameter)."""
 
 
 class TokenError(Exception):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from oshara.sessions.live_events import notify
 from oshara.sessions.models import (
     LIVE_STATUSES,
     AgentSession,
@@ -41,6 +42,7 @@ class DbSessionRecorder:
                 )
                 .values(status=SessionStatus.active, started_at=datetime.now(UTC))
             )
+        notify(self.session_id)
 
     async def _next_seq(self, db: AsyncSession) -> int:
         if self._seq is None:
@@ -73,6 +75,7 @@ class DbSessionRecorder:
                     latency_ms=latency_ms,
                 )
             )
+        notify(self.session_id)
 
     async def add_tool_call(
         self,
@@ -95,10 +98,12 @@ class DbSessionRecorder:
                     error=error,
                 )
             )
+        notify(self.session_id)
 
     async def add_event(self, kind: str, data: dict[str, Any]) -> None:
         async with self.maker.begin() as db:
             db.add(SessionEvent(session_id=self.session_id, kind=kind, data=data))
+        notify(self.session_id)
 
     async def set_metrics(self, metrics: dict[str, Any]) -> None:
         async with self.maker.begin() as db:
@@ -115,3 +120,4 @@ class DbSessionRecorder:
                 .where(AgentSession.id == self.session_id, AgentSession.status.in_(LIVE_STATUSES))
                 .values(status=status, ended_at=datetime.now(UTC), end_reason=reason[:60])
             )
+        notify(self.session_id)

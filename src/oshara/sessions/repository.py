@@ -58,6 +58,23 @@ class SessionRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
+    async def get_in_organization(
+        self, organization_id: str, session_id: str
+    ) -> tuple[AgentSession, str] | None:
+        """The session if it belongs to ``organization_id`` (from a verified ticket)."""
+        try:
+            org = uuid.UUID(organization_id)
+        except ValueError:
+            return None
+        row = (
+            await self.db.execute(
+                select(AgentSession, Character.slug)
+                .join(Character, Character.id == AgentSession.character_id)
+                .where(AgentSession.organization_id == org, AgentSession.id == session_id)
+            )
+        ).one_or_none()
+        return (row[0], row[1]) if row else None
+
     async def timeline(
         self, session_id: str
     ) -> tuple[Sequence[SessionTurn], Sequence[SessionToolCall], Sequence[SessionEvent]]:

@@ -671,6 +671,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{session_id}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Session Events
+         * @description The session's timeline as Server-Sent Events, as it is recorded.
+         *
+         *     Authenticate with ``Authorization: Bearer <JWT or API key>`` or ``?ticket=``. On connect:
+         *     ``status`` (``{status, started_at, ended_at, end_reason}``) and every item so far; then
+         *     ``turn`` / ``tool_call`` / ``event`` items (the shapes of ``GET /api/sessions/{id}/``) and
+         *     ``status`` changes as they happen; ``end`` (``{status, end_reason}``) when the session is
+         *     over, and the stream closes. ``: keep-alive`` comments every 15 s.
+         */
+        get: operations["session_events_api_sessions__session_id__events__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{session_id}/events/ticket/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Events Ticket
+         * @description A short-lived ticket to open the session's event stream from a browser
+         *     (``new EventSource(url)``). Valid for 60 seconds, for this session only. No body.
+         */
+        post: operations["events_ticket_api_sessions__session_id__events_ticket__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sessions/{session_id}/messages/": {
         parameters: {
             query?: never;
@@ -1239,6 +1286,24 @@ export interface components {
             };
             /** Kind */
             kind: string;
+        };
+        /**
+         * EventsTicket
+         * @description A ticket for one session's event stream.
+         */
+        EventsTicket: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Ticket */
+            ticket: string;
+            /**
+             * Url
+             * @description The stream's path with the ticket, for EventSource
+             */
+            url: string;
         };
         /** FieldErrorItem */
         FieldErrorItem: {
@@ -4626,6 +4691,113 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionDetail"];
+                };
+            };
+            /** @description Invalid request: each error names its field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    session_events_api_sessions__session_id__events__get: {
+        parameters: {
+            query?: {
+                /** @description Close the stream after this long */
+                max_seconds?: number;
+                /** @description From POST …/events/ticket/ (instead of a header) */
+                ticket?: string | null;
+            };
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: events status, turn, tool_call, event, end */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid request: each error names its field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidationErrorBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    events_ticket_api_sessions__session_id__events_ticket__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsTicket"];
                 };
             };
             /** @description Invalid request: each error names its field */
