@@ -132,7 +132,9 @@ async def test_pipeline_error_releases_the_session_as_failed(
 async def test_close_during_a_turn_answers_at_once(
     scripted_llm: ScriptedLLM, scripted_settings: ProviderSettings
 ) -> None:
-    scripted_llm.first_token_delay = 30.0  # a turn that would outlast the test
+    # A turn that outlasts the wait below (the scripted server's teardown waits it out, so
+    # not longer than needed: 30 s here cost the test run 30 s).
+    scripted_llm.first_token_delay = 8.0
     runner = VoiceRunner(provider_settings=scripted_settings)
     recorder = InMemoryRecorder()
     session = await runner.start_text(_spec("sess_mid"), recorder)
@@ -140,7 +142,7 @@ async def test_close_during_a_turn_answers_at_once(
     await asyncio.sleep(0.3)
     assert await runner.end("sess_mid", "ended_by_owner")
     with pytest.raises(SessionClosed):
-        await asyncio.wait_for(turn, timeout=10)
+        await asyncio.wait_for(turn, timeout=3)
     _assert_freed(runner, session)
 
 

@@ -100,6 +100,8 @@ async def test_rounds_of_expiring_text_sessions_are_released(
         gc.collect()
         figures.append(_rss_mb())
     print("\nRSS after each round of", PER_ROUND, "sessions (MB):", [round(f) for f in figures])
-    # Unreleased sessions held ~12 MB each (360 MB a round); allow a generous 60 MB of drift
-    # from allocator and caches after the first round.
-    assert figures[-1] - figures[0] < 60, figures
+    # Unreleased sessions held ~12 MB each (360 MB a round). Growth is measured from the end
+    # of the second round: inside the whole test run the first rounds still load code and
+    # grow the allocator's arenas (786 → 897 → 900 → 900 MB seen in CI), the later ones must
+    # not. A generous 60 MB of drift over the last two rounds (a leak would be ~720 MB).
+    assert figures[-1] - figures[1] < 60, figures
