@@ -37,7 +37,16 @@ GUIDE_PATHS = {
 # Routes FastAPI adds by itself that are not part of our API.
 FRAMEWORK_ROUTES = {"/docs/oauth2-redirect"}  # Swagger UI's OAuth2 helper page (unused)
 # Browser assets and pages, outside the API on purpose (embed tags point at /widget.js).
-ASSET_ROUTES = {"/widget.js", "/sdk.js", "/try/{slug}", "/api/docs/assets/{name}"}
+ASSET_ROUTES = {
+    "/widget.js",
+    "/sdk.js",
+    "/try/{slug}",
+    "/api/docs/assets/{name}",
+    "/",  # redirects to the dashboard
+    "/dashboard",
+    "/dashboard/assets/{name}",
+    "/dashboard/{path:path}",  # the app's own routes
+}
 
 
 @pytest.fixture(scope="module")
