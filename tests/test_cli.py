@@ -121,6 +121,9 @@ def test_serve_with_demo_answers_health_and_login(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    output = proc.stdout.read() if proc.stdout else ""
+    # What scripts/start shows: the dashboard's URL with the demo login.
+    assert f"dashboard: {base}/dashboard/ (sign in as demo@oshara.local / oshara-demo)" in output
 
 
 def test_chat_talks_to_the_demo_character_and_records_it(tmp_path: Path) -> None:

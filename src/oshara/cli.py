@@ -126,12 +126,14 @@ def serve(host: str, port: int, demo: bool, no_agent: bool) -> None:
     click.echo(f"database: {database_label(settings)}", err=True)
     asyncio.run(_migrate(settings))
     if demo:
-        from oshara.demo import seed_demo
+        from oshara.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
-        info = asyncio.run(
-            seed_demo(settings, public_url=settings.public_url or f"http://{host}:{port}")
-        )
+        public_url = settings.public_url or f"http://{host}:{port}"
+        info = asyncio.run(seed_demo(settings, public_url=public_url))
         click.echo(info)
+        if settings.env != "production":
+            dashboard = f"{public_url.rstrip('/')}/dashboard/"
+            click.echo(f"dashboard: {dashboard} (sign in as {DEMO_EMAIL} / {DEMO_PASSWORD})")
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 

@@ -24,6 +24,7 @@ from oshara.config import Settings
 from oshara.db.engine import create_engine
 from oshara.db.migrate import upgrade
 from tests.conftest import BACKENDS, PG_ADMIN_URL
+from tests.web.axe import assert_accessible
 from tests.web.browser import Browser
 from tests.web.conftest import _free_socket
 from tests.web.dashboard_build import dashboard_build
@@ -142,6 +143,7 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         b.goto(base + "/")
         b.wait(button("Sign in"))
         _shots(b, "sign-in", server.backend)
+        assert_accessible(b, "sign-in")
 
         # Register through the UI, then sign out.
         b.click(link("Create an account"))
@@ -181,6 +183,7 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         b.fill(label("Name"), "Acme Support")
         assert b.call("value", selector=label("Slug")) == "acme-support"
         _shots(b, "agent-new", server.backend)
+        assert_accessible(b, "agent-new")
         b.click(button("Create agent"))
         b.wait_text("h1", "Acme Support")
         assert "{{company}}" in b.call("value", selector=label("System prompt"))
@@ -213,6 +216,7 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         assert "https://shop.example.com" in b.text("#backend-snippet")
         assert b.visible(button("Copy Embed snippet"))
         _shots(b, "agent-edit", server.backend)
+        assert_accessible(b, "agent-edit")
 
         # The list shows it, and search finds it by slug.
         b.click('role=navigation[name="Main"] >> ' + link("Agents"))
@@ -224,6 +228,7 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         b.wait_text("main", "No agent matches")
         b.fill(label("Search agents"), "")
         _shots(b, "agents", server.backend)
+        assert_accessible(b, "agents")
 
         # Edit the greeting; it is saved.
         b.click(link("Acme Support"))
@@ -264,6 +269,7 @@ def test_owner_manages_an_agent_in_the_dashboard(server: Server) -> None:
         b.wait_text("main", "Change password")
         b.wait_text("main", email)
         _shots(b, "account", server.backend)
+        assert_accessible(b, "account")
 
         # Another organization's agent is not reachable by URL.
         other = httpx.post(
