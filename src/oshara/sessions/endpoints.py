@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -91,6 +92,12 @@ def _summary(row: AgentSession, slug: str) -> dict[str, object]:
     }
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 @router.get(
     "/",
     response_model=list[SessionSummary],
@@ -101,12 +108,26 @@ async def list_sessions(
     db: DB,
     agent: Annotated[str | None, Query(max_length=63)] = None,
     status: Annotated[SessionStatus | None, Query()] = None,
+    since: Annotated[
+        datetime | None,
+        Query(description="Started (created) at or after this time (ISO 8601; no zone = UTC)"),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        Query(description="Started (created) before this time (ISO 8601; no zone = UTC)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> list[SessionSummary]:
     """Your organization's sessions, newest first."""
     rows = await SessionRepository(db).list_page(
-        subject, agent=agent, status=status, limit=limit, offset=offset
+        subject,
+        agent=agent,
+        status=status,
+        since=_utc(since),
+        until=_utc(until),
+        limit=limit,
+        offset=offset,
     )
     return [SessionSummary.model_validate(_summary(s, slug)) for s, slug in rows]
 

@@ -39,12 +39,18 @@ class SessionRepository:
         status: str | None,
         limit: int,
         offset: int,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> Sequence[tuple[AgentSession, str]]:
         stmt = self.readable(subject)
         if agent:
             stmt = stmt.where(Character.slug == agent)
         if status:
             stmt = stmt.where(AgentSession.status == status)
+        if since is not None:
+            stmt = stmt.where(AgentSession.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(AgentSession.created_at < until)
         stmt = (
             stmt.order_by(AgentSession.created_at.desc(), AgentSession.id)
             .limit(limit)

@@ -1060,7 +1060,54 @@ export interface components {
             voice: string | null;
             widget_appearance: components["schemas"]["WidgetAppearance-Output"];
         };
-        CharacterSaved: unknown;
+        /**
+         * CharacterSaved
+         * @description The response of a create or update: the character plus save-time ``warnings``, present
+         *     only when there is something to say (so a save answers exactly what GET answers, and the
+         *     body can be sent back as is).
+         */
+        CharacterSaved: {
+            /** Allowed Origins */
+            allowed_origins: string[];
+            builtins: components["schemas"]["Builtins"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Greeting */
+            greeting: string;
+            /** Language */
+            language: string;
+            limits: components["schemas"]["Limits"];
+            /** Llm Model */
+            llm_model: string;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+            /** Stt Model */
+            stt_model: string;
+            /** System Prompt */
+            system_prompt: string | null;
+            /** Tools */
+            tools: components["schemas"]["CharacterTool"][] | null;
+            /** Tts Model */
+            tts_model: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Voice */
+            voice: string | null;
+            /**
+             * Warnings
+             * @description Tool URLs calls will be refused for (private targets need OSHARA_EGRESS_ALLOW); left out when there is nothing to say.
+             */
+            warnings?: components["schemas"]["EgressWarning"][];
+            widget_appearance: components["schemas"]["WidgetAppearance-Output"];
+        };
         /**
          * CharacterTool
          * @description One tool of a character, as sent by the owner and validated.
@@ -4636,7 +4683,11 @@ export interface operations {
                 agent?: string | null;
                 limit?: number;
                 offset?: number;
+                /** @description Started (created) at or after this time (ISO 8601; no zone = UTC) */
+                since?: string | null;
                 status?: components["schemas"]["SessionStatus"] | null;
+                /** @description Started (created) before this time (ISO 8601; no zone = UTC) */
+                until?: string | null;
             };
             header?: never;
             path?: never;
