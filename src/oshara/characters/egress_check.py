@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, Field
 
 from oshara.characters.schemas import CharacterOut
 from oshara.egress import AllowList, EgressError, EgressGuard, blocked_reason, parse_url
@@ -43,14 +43,8 @@ class CharacterSaved(CharacterOut):
         default_factory=list,
         description="Tool URLs calls will be refused for (private targets need "
         "OSHARA_EGRESS_ALLOW); left out when there is nothing to say.",
+        exclude_if=lambda warnings: not warnings,
     )
-
-    @model_serializer(mode="wrap")
-    def _drop_empty_warnings(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        if isinstance(data, dict) and not data.get("warnings"):
-            data.pop("warnings", None)
-        return data
 
 
 def _suggestion(host: str, port: int, literal: bool) -> str:
