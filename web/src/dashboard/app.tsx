@@ -6,6 +6,7 @@ import { Layout } from "./components/layout";
 import { AppContext, type AppServices, useServices, useSessionStatus } from "./context";
 import { AccountPage } from "./pages/account";
 import { AgentPage } from "./pages/agent-edit";
+import { KnowledgePage } from "./pages/agent-knowledge";
 import { NewAgentPage } from "./pages/agent-new";
 import { AgentsPage } from "./pages/agents";
 import { Register } from "./pages/register";
@@ -61,6 +62,7 @@ function Gate() {
         <Route path="/register"><Redirect to="/agents" replace /></Route>
         <Route path="/agents" component={AgentsPage} />
         <Route path="/agents/new" component={NewAgentPage} />
+        <Route path="/agents/:slug/knowledge">{(p: { slug: string }) => <KnowledgePage slug={p.slug} />}</Route>
         <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
         <Route path="/account" component={AccountPage} />
         <Route><NotFound /></Route>

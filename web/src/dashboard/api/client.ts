@@ -16,6 +16,8 @@ export type Models = S["ModelsOut"];
 export type RoleModels = S["RoleModels"];
 export type SaveWarning = { field: string; message: string };
 export type AgentSaved = Agent & { warnings?: SaveWarning[] };
+export type KnowledgeDoc = S["DocumentOut"];
+export type Passage = S["PassageOut"];
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -148,5 +150,28 @@ export class Api {
 
   deleteAgent(slug: string): Promise<null> {
     return this.request<null>("DELETE", `/api/ai-characters/${encodeURIComponent(slug)}/`);
+  }
+
+  // ---------------------------------------------------------------- knowledge base
+
+  listDocuments(slug: string): Promise<KnowledgeDoc[]> {
+    return this.request<KnowledgeDoc[]>("GET", `/api/ai-characters/${encodeURIComponent(slug)}/knowledge/`);
+  }
+
+  getDocument(slug: string, id: string): Promise<KnowledgeDoc> {
+    return this.request<KnowledgeDoc>("GET", `/api/ai-characters/${encodeURIComponent(slug)}/knowledge/${encodeURIComponent(id)}/`);
+  }
+
+  deleteDocument(slug: string, id: string): Promise<null> {
+    return this.request<null>("DELETE", `/api/ai-characters/${encodeURIComponent(slug)}/knowledge/${encodeURIComponent(id)}/`);
+  }
+
+  searchKnowledge(slug: string, q: string): Promise<Passage[]> {
+    return this.request<Passage[]>("GET", `/api/ai-characters/${encodeURIComponent(slug)}/knowledge-search/?q=${encodeURIComponent(q)}`);
+  }
+
+  /** The knowledge upload's URL (multipart, sent by api/upload.ts for its progress events). */
+  documentsPath(slug: string): string {
+    return `${this.base}/api/ai-characters/${encodeURIComponent(slug)}/knowledge/`;
   }
 }

@@ -4,6 +4,7 @@ import { Link, useLocation } from "wouter-preact";
 import type { Agent, SaveWarning } from "../api/client";
 import { ApiError, mapFieldErrors } from "../api/errors";
 import { Banner, errorText } from "../components/banner";
+import { AgentTabs } from "../components/agent-tabs";
 import { ConfirmDialog } from "../components/confirm";
 import { Checkbox, TextArea, TextField } from "../components/fields";
 import { useDraft, useServices } from "../context";
@@ -119,6 +120,7 @@ function AgentEditor({ agent }: { agent: Agent }) {
           <button type="button" class="danger secondary" onClick={() => setConfirming(true)}>Delete agent</button>
         )}
       </div>
+      <AgentTabs slug={agent.slug} />
       <div class="columns">
         <form class="card form" onSubmit={submit} noValidate aria-label="Agent settings">
           {readOnly ? <Banner kind="info">Your role can see this agent but not change it.</Banner> : null}
