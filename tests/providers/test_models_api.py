@@ -61,7 +61,7 @@ async def test_models_and_providers(client: httpx.AsyncClient, app: FastAPI) -> 
         values += [o["value"] for p in out[role]["cloud"] for o in p["options"]]
         for value in values:
             assert validate_provider(role, value) == value  # storable as is
-    assert out["llm"]["default"] == "local:qwen2.5-0.5b"
+    assert out["llm"]["default"] == "local:qwen2.5-1.5b"
     assert {m["name"] for m in out["llm"]["local"]} == {
         "qwen2.5-0.5b", "qwen2.5-1.5b", "smollm2-135m",
     }  # fmt: skip
@@ -92,3 +92,14 @@ async def test_auth_required_any_role(client: httpx.AsyncClient) -> None:
     member = bearer(await join(client, invited["token"], "member@example.com"))
     r = await client.get("/api/models/", headers=member)
     assert r.status_code == 200 and DEEPGRAM_KEY not in r.text
+
+
+def test_the_pickers_defaults_are_what_a_new_character_gets() -> None:
+    from oshara.characters.schemas import DEFAULT_LLM_MODEL, DEFAULT_STT_MODEL, DEFAULT_TTS_MODEL
+    from oshara.providers.catalog import DEFAULTS
+
+    assert DEFAULTS == {
+        "llm": DEFAULT_LLM_MODEL,
+        "stt": DEFAULT_STT_MODEL,
+        "tts": DEFAULT_TTS_MODEL,
+    }

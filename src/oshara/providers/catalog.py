@@ -26,7 +26,7 @@ __all__ = ["CloudOption", "CloudProvider", "LocalModel", "ModelsOut", "RoleModel
 
 Role = Literal["llm", "stt", "tts"]
 DEFAULTS: dict[Role, str] = {
-    "llm": "local:qwen2.5-0.5b",
+    "llm": "local:qwen2.5-1.5b",  # what a new character gets (characters.schemas)
     "stt": "local:whisper-tiny.en",
     "tts": "local:piper",
 }

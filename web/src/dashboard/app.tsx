@@ -9,6 +9,8 @@ import { AgentPage } from "./pages/agent-edit";
 import { KnowledgePage } from "./pages/agent-knowledge";
 import { NewAgentPage } from "./pages/agent-new";
 import { AgentsPage } from "./pages/agents";
+import { CallPage } from "./pages/call";
+import { CallsPage } from "./pages/calls";
 import { Register } from "./pages/register";
 import { SignIn } from "./pages/sign-in";
 
@@ -31,7 +33,7 @@ function Title() {
   const [location] = useLocation();
   useEffect(() => {
     const part = location.split("/")[1] ?? "";
-    const name = { agents: "Agents", account: "Account", register: "Create an account" }[part] ?? "Dashboard";
+    const name = { agents: "Agents", calls: "Calls", account: "Account", register: "Create an account" }[part] ?? "Dashboard";
     document.title = `${name} · Oshara`;
     document.getElementById("main")?.focus({ preventScroll: true });
   }, [location]);
@@ -65,6 +67,8 @@ function Gate() {
         <Route path="/agents/:slug/knowledge">{(p: { slug: string }) => <KnowledgePage slug={p.slug} />}</Route>
         <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
         <Route path="/account" component={AccountPage} />
+        <Route path="/calls" component={CallsPage} />
+        <Route path="/calls/:id">{(p: { id: string }) => <CallPage id={decodeURIComponent(p.id)} />}</Route>
         <Route><NotFound /></Route>
       </Switch>
     </Layout>

@@ -16,6 +16,8 @@ export type Models = S["ModelsOut"];
 export type RoleModels = S["RoleModels"];
 export type SaveWarning = { field: string; message: string };
 export type AgentSaved = Agent & { warnings?: SaveWarning[] };
+export type CallSummary = S["SessionSummary"];
+export type CallDetail = S["SessionDetail"];
 export type KnowledgeDoc = S["DocumentOut"];
 export type Passage = S["PassageOut"];
 
@@ -173,5 +175,23 @@ export class Api {
   /** The knowledge upload's URL (multipart, sent by api/upload.ts for its progress events). */
   documentsPath(slug: string): string {
     return `${this.base}/api/ai-characters/${encodeURIComponent(slug)}/knowledge/`;
+  }
+
+  // ---------------------------------------------------------------- calls (sessions)
+
+  /** `query` from state/timeline.ts sessionsQuery ("?…"). */
+  listSessions(query: string): Promise<CallSummary[]> {
+    return this.request<CallSummary[]>("GET", `/api/sessions/${query}`);
+  }
+
+  getSession(id: string): Promise<CallDetail> {
+    return this.request<CallDetail>("GET", `/api/sessions/${encodeURIComponent(id)}/`);
+  }
+
+  /** A 60 s ticket for the session's event stream, and the stream's URL for EventSource
+   * (the ticket, never the access token, goes in the URL). */
+  async sessionEventsUrl(id: string): Promise<string> {
+    const out = await this.request<S["EventsTicket"]>("POST", `/api/sessions/${encodeURIComponent(id)}/events/ticket/`, {});
+    return this.base + out.url;
   }
 }

@@ -35,6 +35,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <span class="brand">Oshara</span>
         <nav aria-label="Main">
           <NavLink href="/agents">Agents</NavLink>
+          <NavLink href="/calls">Calls</NavLink>
           <NavLink href="/account">Account</NavLink>
         </nav>
         <span class="who" title={api.session.email}>{api.session.email}</span>
