@@ -54,7 +54,7 @@ const dashOut = join(outdir, "dashboard");
 mkdirSync(dashOut, { recursive: true });
 await build({
   ...common,
-  banner: { js: `/*! Oshara dashboard ${pkg.version} | Apache-2.0 | bundles Preact, wouter-preact, TanStack Query (MIT) */` },
+  banner: { js: `/*! Oshara dashboard ${pkg.version} | Apache-2.0 | bundles Preact, wouter-preact, TanStack Query (MIT), @pipecat-ai/client-js and @pipecat-ai/small-webrtc-transport (BSD-2-Clause) */` },
   entryPoints: [
     { in: join(dashSrc, "main.tsx"), out: "app" },
     { in: join(dashSrc, "styles.css"), out: "app" },

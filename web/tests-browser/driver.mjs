@@ -7,6 +7,7 @@
 //
 // Uses Debian's chromium (never downloads a browser): OSHARA_CHROMIUM overrides the path.
 
+import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
@@ -141,6 +142,11 @@ const commands = {
     if (selector) await loc(selector).screenshot({ path, animations: "disabled" });
     else await requirePage().screenshot({ path, fullPage, animations: "disabled" });
     return path;
+  },
+  async download({ selector, timeout = DEFAULT_TIMEOUT }) {
+    // Click `selector` and return the file the page downloads (a Blob URL link too).
+    const [file] = await Promise.all([requirePage().waitForEvent("download", { timeout }), loc(selector).click()]);
+    return { name: file.suggestedFilename(), text: await readFile(await file.path(), "utf8") };
   },
   async eval({ expr }) {
     // `expr` is an async function body; its return value must be JSON-serialisable.

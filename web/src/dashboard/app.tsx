@@ -11,6 +11,8 @@ import { NewAgentPage } from "./pages/agent-new";
 import { AgentsPage } from "./pages/agents";
 import { CallPage } from "./pages/call";
 import { CallsPage } from "./pages/calls";
+import { OverviewPage } from "./pages/overview";
+import { ResponsesPage } from "./pages/responses";
 import { Register } from "./pages/register";
 import { SignIn } from "./pages/sign-in";
 
@@ -33,7 +35,7 @@ function Title() {
   const [location] = useLocation();
   useEffect(() => {
     const part = location.split("/")[1] ?? "";
-    const name = { agents: "Agents", calls: "Calls", account: "Account", register: "Create an account" }[part] ?? "Dashboard";
+    const name = { agents: "Agents", calls: "Calls", account: "Account", overview: "Overview", responses: "Form responses", register: "Create an account" }[part] ?? "Dashboard";
     document.title = `${name} · Oshara`;
     document.getElementById("main")?.focus({ preventScroll: true });
   }, [location]);
@@ -65,8 +67,11 @@ function Gate() {
         <Route path="/agents" component={AgentsPage} />
         <Route path="/agents/new" component={NewAgentPage} />
         <Route path="/agents/:slug/knowledge">{(p: { slug: string }) => <KnowledgePage slug={p.slug} />}</Route>
+        <Route path="/agents/:slug/responses">{(p: { slug: string }) => <ResponsesPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
         <Route path="/account" component={AccountPage} />
+        <Route path="/overview" component={OverviewPage} />
+        <Route path="/responses"><ResponsesPage /></Route>
         <Route path="/calls" component={CallsPage} />
         <Route path="/calls/:id">{(p: { id: string }) => <CallPage id={decodeURIComponent(p.id)} />}</Route>
         <Route><NotFound /></Route>

@@ -15,6 +15,16 @@ export type Limits = S["Limits"];
 export type Models = S["ModelsOut"];
 export type RoleModels = S["RoleModels"];
 export type SaveWarning = { field: string; message: string };
+export type ApiKey = S["ApiKeyOut"];
+export type ApiKeyCreated = S["ApiKeyCreated"];
+export type Member = S["MemberOut"];
+export type Invitation = S["InvitationOut"];
+export type InvitationCreated = S["InvitationCreated"];
+export type OrgRole = S["Role"];
+export type WebhookSecret = S["WebhookSecretOut"];
+export type WebhookSecretCreated = S["WebhookSecretCreated"];
+export type FormResponse = S["FormResponseOut"];
+export type Overview = S["OverviewOut"];
 export type AgentSaved = Agent & { warnings?: SaveWarning[] };
 export type CallSummary = S["SessionSummary"];
 export type CallDetail = S["SessionDetail"];
@@ -63,6 +73,20 @@ export class Api {
     const data = await readBody(res);
     if (!res.ok) throw errorFromBody(res.status, data);
     return data as T;
+  }
+
+  /** A file download (GET, with the token in the header, never in a URL): its bytes and name. */
+  async download(path: string): Promise<{ blob: Blob; disposition: string | null }> {
+    let res = await this.send("GET", path, undefined, true);
+    if (res.status === 401) {
+      if (await this.session.refresh()) res = await this.send("GET", path, undefined, true);
+      if (res.status === 401) {
+        this.session.expire();
+        throw new SessionExpiredError();
+      }
+    }
+    if (!res.ok) throw errorFromBody(res.status, await readBody(res));
+    return { blob: await res.blob(), disposition: res.headers.get("Content-Disposition") };
   }
 
   private async send(method: Method, path: string, body: unknown, auth: boolean): Promise<Response> {
@@ -175,6 +199,91 @@ export class Api {
   /** The knowledge upload's URL (multipart, sent by api/upload.ts for its progress events). */
   documentsPath(slug: string): string {
     return `${this.base}/api/ai-characters/${encodeURIComponent(slug)}/knowledge/`;
+  }
+
+  // ---------------------------------------------------------------- calls (sessions)
+
+  /** `query` from state/timeline.ts sessionsQuery ("?…"). */
+  listSessions(query: string): Promise<CallSummary[]> {
+    return this.request<CallSummary[]>("GET", `/api/sessions/${query}`);
+  }
+
+  getSession(id: string): Promise<CallDetail> {
+    return this.request<CallDetail>("GET", `/api/sessions/${encodeURIComponent(id)}/`);
+  }
+
+  /** A 60 s ticket for the session's event stream, and the stream's URL for EventSource
+   * (the ticket, never the access token, goes in the URL). */
+  async sessionEventsUrl(id: string): Promise<string> {
+    const out = await this.request<S["EventsTicket"]>("POST", `/api/sessions/${encodeURIComponent(id)}/events/ticket/`, {});
+    return this.base + out.url;
+  }
+
+  // ---------------------------------------------------------------- account: keys, members
+
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.request<ApiKey[]>("GET", "/api/api-keys/");
+  }
+
+  createApiKey(name: string): Promise<ApiKeyCreated> {
+    return this.request<ApiKeyCreated>("POST", "/api/api-keys/", { name });
+  }
+
+  revokeApiKey(id: string): Promise<null> {
+    return this.request<null>("DELETE", `/api/api-keys/${encodeURIComponent(id)}/`);
+  }
+
+  listMembers(): Promise<Member[]> {
+    return this.request<Member[]>("GET", "/api/organization/members/");
+  }
+
+  changeMemberRole(userId: string, role: OrgRole): Promise<Member> {
+    return this.request<Member>("PATCH", `/api/organization/members/${encodeURIComponent(userId)}/`, { role });
+  }
+
+  removeMember(userId: string): Promise<null> {
+    return this.request<null>("DELETE", `/api/organization/members/${encodeURIComponent(userId)}/`);
+  }
+
+  listInvitations(): Promise<Invitation[]> {
+    return this.request<Invitation[]>("GET", "/api/organization/invitations/");
+  }
+
+  invite(email: string, role: OrgRole): Promise<InvitationCreated> {
+    return this.request<InvitationCreated>("POST", "/api/organization/invitations/", { email, role });
+  }
+
+  revokeInvitation(id: string): Promise<null> {
+    return this.request<null>("DELETE", `/api/organization/invitations/${encodeURIComponent(id)}/`);
+  }
+
+  webhookSecret(slug: string): Promise<WebhookSecret> {
+    return this.request<WebhookSecret>("GET", `/api/ai-characters/${encodeURIComponent(slug)}/webhook-secret/`);
+  }
+
+  rotateWebhookSecret(slug: string): Promise<WebhookSecretCreated> {
+    return this.request<WebhookSecretCreated>("POST", `/api/ai-characters/${encodeURIComponent(slug)}/webhook-secret/`, {});
+  }
+
+  deleteWebhookSecret(slug: string): Promise<null> {
+    return this.request<null>("DELETE", `/api/ai-characters/${encodeURIComponent(slug)}/webhook-secret/`);
+  }
+
+  // ---------------------------------------------------------------- form responses, overview
+
+  /** `query` from state/responses.ts filterQuery ("" or "?…"). */
+  formResponses(slug: string, query: string): Promise<FormResponse[]> {
+    return this.request<FormResponse[]>("GET", `/api/agents/${encodeURIComponent(slug)}/form-responses/${query}`);
+  }
+
+  formResponsesCsv(slug: string, query: string): Promise<{ blob: Blob; disposition: string | null }> {
+    return this.download(`/api/agents/${encodeURIComponent(slug)}/form-responses/${query}`);
+  }
+
+  overview(days: number, agent: string): Promise<Overview> {
+    const q = new URLSearchParams({ days: String(days) });
+    if (agent) q.set("agent", agent);
+    return this.request<Overview>("GET", `/api/stats/overview/?${q.toString()}`);
   }
 
   // ---------------------------------------------------------------- calls (sessions)

@@ -4,6 +4,7 @@ import { Link, useLocation } from "wouter-preact";
 const SECTIONS: ReadonlyArray<{ path: string; label: string }> = [
   { path: "", label: "Settings" },
   { path: "/knowledge", label: "Knowledge base" },
+  { path: "/try", label: "Try it" },
 ];
 
 export function AgentTabs({ slug }: { slug: string }) {

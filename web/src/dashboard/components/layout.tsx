@@ -34,8 +34,10 @@ export function Layout({ children }: { children: ComponentChildren }) {
       <header class="topbar">
         <span class="brand">Oshara</span>
         <nav aria-label="Main">
+          <NavLink href="/overview">Overview</NavLink>
           <NavLink href="/agents">Agents</NavLink>
           <NavLink href="/calls">Calls</NavLink>
+          <NavLink href="/responses">Responses</NavLink>
           <NavLink href="/account">Account</NavLink>
         </nav>
         <span class="who" title={api.session.email}>{api.session.email}</span>

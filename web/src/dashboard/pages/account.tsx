@@ -4,6 +4,10 @@ import { ApiError, mapFieldErrors } from "../api/errors";
 import { Banner, errorText } from "../components/banner";
 import { TextField } from "../components/fields";
 import { useServices } from "../context";
+import { asRole, permissions } from "../state/roles";
+import { ApiKeysSection } from "./account-keys";
+import { MembersSection } from "./account-members";
+import { WebhookSecretSection } from "./account-webhook";
 
 export function AccountPage() {
   const { api } = useServices();
@@ -58,6 +62,19 @@ export function AccountPage() {
         <TextField name="new_password" label="New password" type="password" autoComplete="new-password" value={next} onValue={setNext} error={fields.new_password} hint="At least 8 characters." />
         <div class="actions"><button type="submit" disabled={busy}>Change password</button></div>
       </form>
+      {me.data ? <AccountSections role={me.data.role} myId={me.data.id} /> : null}
+    </>
+  );
+}
+
+function AccountSections({ role, myId }: { role: string; myId: string | null }) {
+  const r = asRole(role);
+  const can = permissions(r);
+  return (
+    <>
+      <MembersSection role={r} myId={myId} />
+      {can.apiKeys ? <ApiKeysSection /> : null}
+      <WebhookSecretSection canChange={can.webhookSecret} />
     </>
   );
 }
