@@ -196,27 +196,22 @@ export class Api {
     return this.request<Passage[]>("GET", `/api/ai-characters/${encodeURIComponent(slug)}/knowledge-search/?q=${encodeURIComponent(q)}`);
   }
 
+  /**
+   * `fetch` for the SDK's session start from the dashboard ("Try it"): the access token in the
+   * Authorization header, so the session is the owner's and needs no allowed origin.
+   */
+  ownerFetch(): typeof fetch {
+    return (input, init) => {
+      const headers = new Headers(init?.headers);
+      const token = this.session.access;
+      if (token) headers.set("Authorization", `Bearer ${token}`);
+      return this.fetchFn(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, { ...init, headers, credentials: "omit" });
+    };
+  }
+
   /** The knowledge upload's URL (multipart, sent by api/upload.ts for its progress events). */
   documentsPath(slug: string): string {
     return `${this.base}/api/ai-characters/${encodeURIComponent(slug)}/knowledge/`;
-  }
-
-  // ---------------------------------------------------------------- calls (sessions)
-
-  /** `query` from state/timeline.ts sessionsQuery ("?…"). */
-  listSessions(query: string): Promise<CallSummary[]> {
-    return this.request<CallSummary[]>("GET", `/api/sessions/${query}`);
-  }
-
-  getSession(id: string): Promise<CallDetail> {
-    return this.request<CallDetail>("GET", `/api/sessions/${encodeURIComponent(id)}/`);
-  }
-
-  /** A 60 s ticket for the session's event stream, and the stream's URL for EventSource
-   * (the ticket, never the access token, goes in the URL). */
-  async sessionEventsUrl(id: string): Promise<string> {
-    const out = await this.request<S["EventsTicket"]>("POST", `/api/sessions/${encodeURIComponent(id)}/events/ticket/`, {});
-    return this.base + out.url;
   }
 
   // ---------------------------------------------------------------- account: keys, members
