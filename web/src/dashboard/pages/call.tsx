@@ -226,12 +226,14 @@ function Item({ item }: { item: TimelineItem }) {
         <li class="tl-item tl-end">
           {offset}
           <div class="tl-body">
-            <p class="tl-head"><strong>Call {item.status === "failed" ? "failed" : "ended"}</strong>{item.reason ? `: ${item.reason}` : ""}</p>
+            <p class="tl-head"><strong>{`Call ${item.status === "failed" ? "failed" : "ended"}${item.reason ? `: ${item.reason}` : ""}`}</strong></p>
           </div>
         </li>
       );
   }
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function metricNumber(metrics: Record<string, unknown>, key: string, field: string): number | null {
   const m = metrics[key];
@@ -278,7 +280,7 @@ export function CallPage({ id }: { id: string }) {
         <section class="card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline</h2>
           <p class="hint">
-            {counts.turns} turns · {counts.bargeIns} barge-ins · {counts.tools} tool calls{counts.toolErrors ? ` (${counts.toolErrors} not ok)` : ""} · {counts.forms} forms shown. Times are offsets from the start of the call.
+            {plural(counts.turns, "turn")} · {plural(counts.bargeIns, "barge-in")} · {plural(counts.tools, "tool call")}{counts.toolErrors ? ` (${counts.toolErrors} not ok)` : ""} · {plural(counts.forms, "form")} shown. Times are offsets from the start of the call.
           </p>
           {items.length ? (
             <ol class="timeline" aria-label="Timeline">

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/preact-query";
-import { useEffect, useState } from "preact/hooks";
+import { useRef } from "preact/hooks";
 import { Link, useLocation, useSearch } from "wouter-preact";
 import { Banner, errorText } from "../components/banner";
 import { useServices } from "../context";
@@ -46,17 +46,17 @@ export function CallsPage() {
   const { api } = useServices();
   const search = useSearch();
   const [, navigate] = useLocation();
-  const [filters, setFilters] = useState<CallFilters>(() => filtersFromSearch(search));
-  useEffect(() => setFilters(filtersFromSearch(search)), [search]);
+  // The page's URL holds the filters (one source of truth: back/forward and links keep them).
+  const filters = filtersFromSearch(search);
   const errors = checkFilters(filters);
   const valid = !errors.from && !errors.to;
-  const [applied, setApplied] = useState<CallFilters>(filters);
-  useEffect(() => {
-    if (!valid) return;
-    setApplied(filters);
-    const q = filtersToSearch(filters);
-    if (q !== new URLSearchParams(search).toString()) navigate(q ? `/calls?${q}` : "/calls", { replace: true });
-  }, [filters.agent, filters.status, filters.from, filters.to, valid]);
+  const lastValid = useRef<CallFilters>(filters);
+  if (valid) lastValid.current = filters;
+  const applied = lastValid.current;
+  const setFilters = (next: CallFilters): void => {
+    const q = filtersToSearch(next);
+    navigate(q ? `/calls?${q}` : "/calls", { replace: true });
+  };
 
   const agents = useQuery({ queryKey: ["agents"], queryFn: () => api.listAgents() });
   const query = sessionsQuery(applied);
@@ -65,7 +65,7 @@ export function CallsPage() {
     queryFn: () => api.listSessions(query),
     refetchInterval: (q) => ((q.state.data ?? []).some((s) => isLive(s.status)) ? 5000 : 30_000),
   });
-  const set = (key: keyof CallFilters) => (v: string) => setFilters((f) => ({ ...f, [key]: v }));
+  const set = (key: keyof CallFilters) => (v: string) => setFilters({ ...filters, [key]: v });
   const filtered = filtersToSearch(applied) !== "";
   const now = Date.now();
 
