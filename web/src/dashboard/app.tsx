@@ -8,6 +8,7 @@ import { AccountPage } from "./pages/account";
 import { AgentPage } from "./pages/agent-edit";
 import { KnowledgePage } from "./pages/agent-knowledge";
 import { NewAgentPage } from "./pages/agent-new";
+import { TryPage } from "./pages/agent-try";
 import { AgentsPage } from "./pages/agents";
 import { CallPage } from "./pages/call";
 import { CallsPage } from "./pages/calls";
@@ -67,6 +68,7 @@ function Gate() {
         <Route path="/agents" component={AgentsPage} />
         <Route path="/agents/new" component={NewAgentPage} />
         <Route path="/agents/:slug/knowledge">{(p: { slug: string }) => <KnowledgePage slug={p.slug} />}</Route>
+        <Route path="/agents/:slug/try">{(p: { slug: string }) => <TryPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug/responses">{(p: { slug: string }) => <ResponsesPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
         <Route path="/account" component={AccountPage} />
