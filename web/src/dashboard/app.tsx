@@ -7,8 +7,8 @@ import { AppContext, type AppServices, useServices, useSessionStatus } from "./c
 import { AccountPage } from "./pages/account";
 import { AgentPage } from "./pages/agent-edit";
 import { KnowledgePage } from "./pages/agent-knowledge";
-import { NewAgentPage } from "./pages/agent-new";
 import { TryPage } from "./pages/agent-try";
+import { NewAgentPage } from "./pages/agent-new";
 import { AgentsPage } from "./pages/agents";
 import { CallPage } from "./pages/call";
 import { CallsPage } from "./pages/calls";
