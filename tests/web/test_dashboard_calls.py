@@ -130,12 +130,18 @@ def _seed_session(db_url: str, slug: str, *, start: datetime, status: str) -> st
                 ended_at=start + timedelta(seconds=42) if status == "ended" else None,
                 end_reason="agent_ended_call" if status == "ended" else None,
                 metrics={
+                    "latency_ms": {"count": 2, "p50": 1075.0, "p95": 1187.5},
+                    "greeting_latency_ms": 640.0,
+                    "ttfb_ms": {
+                        "llm": {"count": 2, "p50": 380.0},
+                        "tts": {"count": 2, "p50": 95.0},
+                    },
                     "turns": [
                         {
                             "latency_ms": 950.0,
                             "parts_ms": {"vad": 200.0, "stt": 150.0, "llm": 420.0, "tts": 180.0},
                         }
-                    ]
+                    ],
                 },
             )
         )
@@ -307,6 +313,8 @@ def test_calls_list_timeline_and_live_updates(calls_server: CallsServer) -> None
         assert "No breakdown recorded" in bars[1] and "Latency 1.2 s" in bars[1]
         details = b.text("main")
         assert '"customer": "Ada"' in details and "https://shop.example" in details
+        assert "Latency p50\n1.1 s" in details and "Greeting latency\n640 ms" in details
+        assert "LLM 380 ms · TTS 95 ms" in details
         _shots(b, "call", calls_server.backend)
         assert_accessible(b, "call")
         b.click("summary >> text=Result")

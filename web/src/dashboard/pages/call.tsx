@@ -242,11 +242,35 @@ function metricNumber(metrics: Record<string, unknown>, key: string, field: stri
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
+/** The time, once a second while `ticking` (a live call's running duration). */
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  return ticking ? now : Date.now();
+}
+
+/** Median time to first byte per service (`metrics.ttfb_ms`: {llm: {p50, …}, tts: …}). */
+function ttfbText(metrics: Record<string, unknown>): string {
+  const raw = metrics["ttfb_ms"];
+  if (!raw || typeof raw !== "object") return "";
+  return Object.keys(raw as Record<string, unknown>)
+    .map((role) => [role, metricNumber(raw as Record<string, unknown>, role, "p50")] as const)
+    .filter((pair): pair is readonly [string, number] => pair[1] !== null)
+    .map(([role, ms]) => `${partLabel(role)} ${formatDuration(ms)}`)
+    .join(" · ");
+}
+
 export function CallPage({ id }: { id: string }) {
   const { api } = useServices();
   const detail = useQuery({ queryKey: ["session", id], queryFn: () => api.getSession(id) });
   const d = detail.data;
-  const live = useLiveSession(id, !!d && isLive(d.status));
+  const running = !!d && isLive(d.status);
+  const live = useLiveSession(id, running);
+  const now = useNow(running);
   useEffect(() => {
     if (d) document.title = `Call with ${d.agent} · Oshara`;
   }, [d?.agent]);
@@ -264,7 +288,9 @@ export function CallPage({ id }: { id: string }) {
   }
   const items = buildTimeline(d);
   const counts = timelineCounts(d);
-  const duration = sessionDuration(d, Date.now());
+  const duration = sessionDuration(d, now);
+  const greeting = typeof d.metrics["greeting_latency_ms"] === "number" ? d.metrics["greeting_latency_ms"] : null;
+  const ttfb = ttfbText(d.metrics);
   const measured = (metricNumber(d.metrics, "latency_ms", "count") ?? 0) > 0;
   const median = measured ? metricNumber(d.metrics, "latency_ms", "p50") : null;
   const p95 = measured ? metricNumber(d.metrics, "latency_ms", "p95") : null;
@@ -279,7 +305,7 @@ export function CallPage({ id }: { id: string }) {
       <div class="columns call-columns">
         <section class="card" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Timeline</h2>
-          <p class="hint">
+          <p class="hint" aria-live={running ? "polite" : undefined}>
             {plural(counts.turns, "turn")} · {plural(counts.bargeIns, "barge-in")} · {plural(counts.tools, "tool call")}{counts.toolErrors ? ` (${counts.toolErrors} not ok)` : ""} · {plural(counts.forms, "form")} shown. Times are offsets from the start of the call.
           </p>
           {items.length ? (
@@ -299,12 +325,14 @@ export function CallPage({ id }: { id: string }) {
             <dt>Created</dt><dd>{when(d.created_at)}</dd>
             <dt>Started</dt><dd>{when(d.started_at)}</dd>
             <dt>Ended</dt><dd>{when(d.ended_at)}</dd>
-            <dt>Duration</dt><dd>{duration === null ? "—" : formatDuration(duration)}</dd>
+            <dt>Duration</dt><dd>{duration === null ? "—" : `${formatDuration(duration)}${running ? " so far" : ""}`}</dd>
             <dt>Mode</dt><dd>{d.mode} ({d.transport})</dd>
             <dt>Language</dt><dd>{d.language}</dd>
             <dt>Origin</dt><dd>{d.origin ?? "—"}</dd>
             {median !== null ? (<><dt>Latency p50</dt><dd>{formatDuration(median)}</dd></>) : null}
             {p95 !== null ? (<><dt>Latency p95</dt><dd>{formatDuration(p95)}</dd></>) : null}
+            {greeting !== null ? (<><dt>Greeting latency</dt><dd>{formatDuration(greeting)}</dd></>) : null}
+            {ttfb ? (<><dt>First byte (p50)</dt><dd>{ttfb}</dd></>) : null}
             <dt>Session id</dt><dd><code>{d.id}</code></dd>
           </dl>
           <Json label="Metadata" value={d.metadata} />
