@@ -13,7 +13,7 @@ import httpx
 
 from tests.web.browser import Browser
 from tests.web.test_dashboard_browser import PASSWORD, Server, _shots, button, label, link
-from tests.web.test_dashboard_browser import server as server  # noqa: F401  (the fixture)
+from tests.web.test_dashboard_browser import server as server  # the fixture
 
 ORIGIN = "https://shop.example.com"
 CONTACT = {
@@ -201,6 +201,12 @@ def test_form_responses_and_overview(server: Server) -> None:
         b.fill(label("To (YYYY-MM-DD)"), "2020-01-31")
         b.click(button("Apply filters"))
         b.wait_text("main", "No responses match these filters")
+
+        # The agent's own tab shows the same table.
+        b.goto(f"{base}/dashboard/agents/acme-forms/responses")
+        b.wait_text("#responses-title", "3 responses")
+        tab = 'role=navigation[name="Agent"] >> ' + link("Form responses")
+        assert b.call("attr", selector=tab, name="aria-current") == "page"
 
         # The overview counts the three submissions (no calls on this server).
         b.click(NAV + link("Overview"))

@@ -5,6 +5,7 @@ const SECTIONS: ReadonlyArray<{ path: string; label: string }> = [
   { path: "", label: "Settings" },
   { path: "/knowledge", label: "Knowledge base" },
   { path: "/try", label: "Try it" },
+  { path: "/responses", label: "Form responses" },
 ];
 
 export function AgentTabs({ slug }: { slug: string }) {

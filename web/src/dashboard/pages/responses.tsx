@@ -6,6 +6,7 @@ import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import type { Agent } from "../api/client";
 import { AgentPicker } from "../components/agent-picker";
+import { AgentTabs } from "../components/agent-tabs";
 import { Banner, errorText } from "../components/banner";
 import { TextField } from "../components/fields";
 import { When } from "../components/shown-once";
@@ -85,6 +86,7 @@ export function ResponsesPage({ slug: fixedSlug }: { slug?: string }) {
   return (
     <>
       <h1>Form responses</h1>
+      {fixedSlug ? <AgentTabs slug={fixedSlug} /> : null}
       {agents.isError ? <Banner>{errorText(agents.error)}</Banner> : null}
       {agents.isPending ? <p role="status">Loading agents…</p> : null}
       {agents.data && agents.data.length === 0 ? <p class="empty">No agents yet. <Link href="/agents/new">Create an agent</Link> with a form first.</p> : null}
