@@ -201,13 +201,15 @@ def _seed_session(db_url: str, slug: str, *, start: datetime, status: str) -> st
     return sid
 
 
-def _add_turn(db_url: str, sid: str, seq: int, text: str) -> None:
+def _add_turn(
+    db_url: str, sid: str, seq: int, text: str, role: str = "user", latency: float | None = None
+) -> None:
     async def work(db: Any) -> None:
         now = datetime.now(UTC)
         db.add(
             SessionTurn(
-                session_id=sid, seq=seq, role="user", text=text, started_at=now,
-                ended_at=now + timedelta(seconds=1),
+                session_id=sid, seq=seq, role=role, text=text, started_at=now,
+                ended_at=now + timedelta(seconds=1), latency_ms=latency,
             )
         )  # fmt: skip
 
@@ -293,6 +295,7 @@ def test_calls_list_timeline_and_live_updates(calls_server: CallsServer) -> None
         # One finished call's timeline.
         b.click('role=link[name*="acme-support"]')
         b.wait_text("h1", "Call with acme-support")
+        assert b.call("eval", expr="return document.title") == "Call with acme-support · Oshara"
         timeline = b.wait_text('role=list[name="Timeline"]', "check_availability")
         assert "Welcome to Acme, how can I help?" in timeline
         assert "I want to book a table for two" in timeline
@@ -327,6 +330,10 @@ def test_calls_list_timeline_and_live_updates(calls_server: CallsServer) -> None
         b.call("eval", expr="window.__sameDocument = true; return null")
         _add_turn(calls_server.db_url, live, 2, "Is the terrace open tonight?")
         b.wait_text('role=list[name="Timeline"]', "Is the terrace open tonight?")
+        # An agent turn with a latency: its breakdown (session metrics) follows shortly.
+        _add_turn(calls_server.db_url, live, 3, "Yes, until 11 pm.", role="agent", latency=950.0)
+        b.wait_text('role=list[name="Timeline"]', "Yes, until 11 pm.")
+        b.wait_text(".latency", "VAD 200 ms")
         _shots(b, "call-live", calls_server.backend)
         _end(calls_server.db_url, live)
         b.wait_text(".tl-end", "client_disconnected")

@@ -40,13 +40,24 @@ function useLiveSession(id: string, live: boolean): LiveState {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
+    let metricsTimer: ReturnType<typeof setTimeout> | undefined;
+    const refetch = (): void => void queries.invalidateQueries({ queryKey: ["session", id] });
     const apply = (msg: LiveMessage): void => {
       queries.setQueryData<CallDetail>(["session", id], (d) => (d ? mergeLive(d, msg) : d));
       if (msg.type === "status" || msg.type === "end") void queries.invalidateQueries({ queryKey: ["sessions"] });
+      // Latency breakdowns are session metrics, not stream items: re-read the detail shortly
+      // after an agent turn with a latency, and once the call is over.
+      if (msg.type === "turn" && msg.data.role !== "user" && msg.data.latency_ms != null && metricsTimer === undefined) {
+        metricsTimer = setTimeout(() => {
+          metricsTimer = undefined;
+          refetch();
+        }, 1500);
+      }
       if (msg.type === "end") {
         stopped = true;
         source?.close();
         setState("off");
+        refetch();
       }
     };
     const retry = (): void => {
@@ -93,6 +104,7 @@ function useLiveSession(id: string, live: boolean): LiveState {
     return () => {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(metricsTimer);
       source?.close();
     };
   }, [id, live]);
