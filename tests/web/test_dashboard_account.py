@@ -11,6 +11,7 @@ import uuid
 
 import httpx
 
+from tests.web.axe import assert_accessible
 from tests.web.browser import Browser
 from tests.web.test_dashboard_browser import PASSWORD, Server, _shots, button, label, link
 from tests.web.test_dashboard_browser import server as server  # the fixture
@@ -95,10 +96,26 @@ def _sign_in(b: Browser, base: str, email: str) -> None:
 def test_account_keys_and_invitations(server: Server) -> None:
     base = server.url
     email, headers = _sign_up(base)
+    r = httpx.post(
+        f"{base}/api/ai-characters/",
+        json={"slug": f"hooks-{server.backend}", "name": "Hooks"},
+        headers=headers,
+        timeout=10,
+    )
+    assert r.status_code == 201, r.text
     with Browser.launch(viewport={"width": 1280, "height": 900}) as b:
         _sign_in(b, base, email)
         b.click(NAV + link("Account"))
         b.wait_text("main", "API keys")
+
+        # The webhook signing secret of the agent: off, then created (shown once).
+        b.wait_text("main", "Signing is off")
+        b.click(button("Create secret"))
+        secret = b.wait_text("#new-webhook-secret", "whsec_")
+        assert secret.startswith("whsec_")
+        b.click(button("Done, hide it"))
+        b.wait_text("main", "Signing is on")
+        assert b.visible(button("Rotate secret"))
 
         # Create an API key: shown once, it works, then it is revoked.
         b.wait_text("main", "No API keys yet")
@@ -135,6 +152,7 @@ def test_account_keys_and_invitations(server: Server) -> None:
         # The signed-in owner sees the member table with a role picker for themself.
         assert b.visible(f'role=combobox[name="Role of {email}"]')
         _shots(b, "account-members", server.backend)
+        assert_accessible(b, "account-members")
         b.click(button("Done, hide it"))
         pending = httpx.get(f"{base}/api/organization/invitations/", headers=headers).json()
         assert [i["email"] for i in pending] == [invitee]
@@ -177,6 +195,7 @@ def test_form_responses_and_overview(server: Server) -> None:
         href = b.call("attr", selector=f'role=link[name="Call {session}"]', name="href")
         assert href == f"/dashboard/calls/{session}"
         _shots(b, "responses", server.backend)
+        assert_accessible(b, "responses")
 
         # Filter by form: only the contact form's rows, then export exactly those.
         b.call("select", selector=label("Form"), value="contact")
@@ -223,5 +242,6 @@ def test_form_responses_and_overview(server: Server) -> None:
         assert sum(int(n) for n in forms) == 3
         assert b.call("count", selector=".chart-svg rect.bar title") >= 30
         _shots(b, "overview", server.backend)
+        assert_accessible(b, "overview")
         console = [line for line in b.call("console") if line.startswith(("error", "pageerror"))]
         assert all("Failed to load resource" in line for line in console), console

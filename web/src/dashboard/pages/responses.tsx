@@ -139,7 +139,7 @@ export function ResponsesPage({ slug: fixedSlug }: { slug?: string }) {
                     <tr key={r.id}>
                       <td><When iso={r.created_at} /></td>
                       <td>{forms.find((f) => f.id === r.form_id)?.title ?? r.form_id}</td>
-                      <td>{r.session_id ? <Link href={`/calls/${encodeURIComponent(r.session_id)}`} aria-label={`Call ${r.session_id}`}><code>{r.session_id.slice(0, 8)}</code></Link> : "—"}</td>
+                      <td>{r.session_id ? <Link href={`/calls/${encodeURIComponent(r.session_id)}`}><span class="sr-only">Call </span><code>{r.session_id}</code></Link> : "—"}</td>
                       {columns.map((c) => <td key={c}>{cellText(r.values, c)}</td>)}
                     </tr>
                   ))}
