@@ -167,16 +167,22 @@ def test_account_keys_and_invitations(server: Server) -> None:
         b.goto(base + "/dashboard/account")
         b.wait(f'role=table[name="Members"] >> text={invitee}')
         b.wait_text("main", "No pending invitations")
+        # The owner changes the new member's role.
+        b.call("select", selector=f'role=combobox[name="Role of {invitee}"]', value="member")
+        b.wait_text("role=status >> text=is now", f"{invitee} is now member.")
+        members = httpx.get(f"{base}/api/organization/members/", headers=headers).json()
+        assert {m["email"]: m["role"] for m in members}[invitee] == "member"
 
-        # Signed in as the new admin: no role pickers (owners only), API keys visible.
+        # Signed in as the new member: no role pickers (owners only), no API keys, no invitations.
         b.click(button("Sign out"))
         _sign_in(b, base, invitee)
         b.goto(base + "/dashboard/account")
         b.wait(f'role=table[name="Members"] >> text={email}')
         assert b.call("count", selector="role=combobox[name^=\"Role of\"]") == 0
-        assert b.visible(label("Key name"))
-        roles = b.call("texts", selector="#f-invite_role option")
-        assert roles == ["member", "admin"], roles
+        b.wait_text("main", "Admins and owners invite people")
+        assert b.call("count", selector=label("Key name")) == 0
+        assert b.call("count", selector=label("Email to invite")) == 0
+        assert b.visible(button("Leave"))
 
 
 def test_form_responses_and_overview(server: Server) -> None:
