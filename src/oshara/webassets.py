@@ -255,9 +255,12 @@ DASHBOARD_ASSETS = {
 DASHBOARD_CSP = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        # blob: for the audio worklet the voice client of "Try it" creates from a Blob.
+        "script-src 'self' blob:",
         "style-src 'self'",
         "img-src 'self' data:",
+        # The agent's voice on a voice call ("Try it").
+        "media-src 'self' blob: mediastream:",
         "connect-src 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",

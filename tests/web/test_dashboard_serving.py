@@ -16,8 +16,9 @@ from oshara.config import Settings
 from tests.web.dashboard_build import dashboard_build
 
 EXPECTED_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "default-src 'self'; script-src 'self' blob:; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob: mediastream:; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
 )
 
 
@@ -87,6 +88,8 @@ async def test_dashboard_assets_have_etags_and_unknown_names_are_404(
             "www.example.com",
             "*.example.com",
             "yoursite.com",
+            # Messages of the bundled Pipecat client and uuid (Try it's voice call): text only.
+            "github.com",
         }, hosts
     sneaky = await client.get("/dashboard/assets/..%2Fwidget.js")
     assert not sneaky.headers["content-type"].startswith("text/javascript")

@@ -1,8 +1,8 @@
 """The dashboard's "Try it" page in headless Chromium against the real server with a scripted
 LLM: a text-mode exchange started with the owner's token (the agent has no allowed origin) shows
 the agent's greeting and reply; axe finds no serious or critical violation. SQLite and
-PostgreSQL. The voice card is checked for its controls only (a call needs the voice models and a
-fake microphone: tests/e2e covers the SDK's calls)."""
+PostgreSQL. A voice call (Chromium's fake microphone, the local Whisper/Piper models; skipped
+when they are not installed) connects, shows the spoken greeting as a caption and hangs up."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from tests.web.test_dashboard_browser import (
 from tests.web.test_dashboard_knowledge import owner_with_agent, sign_in
 
 GREETING = "Hi, I'm Ada from Acme."
+MODELS = Path(__file__).resolve().parents[2] / "data" / "models"
 REPLY = "We are open from nine to five, Monday to Friday."
 
 
@@ -80,6 +81,7 @@ def agent_server(
             agent_enabled=True,
             openai_base_url=llm.base_url,
             openai_api_key="test-key",
+            models_dir=MODELS,
         )
         server = uvicorn.Server(
             uvicorn.Config(
@@ -103,9 +105,8 @@ def agent_server(
                 asyncio.run(_drop_db(pg_name))
 
 
-def test_owner_tries_the_agent_by_text(agent_server: tuple[Server, ScriptedLLM]) -> None:
-    server, llm = agent_server
-    base = server.url
+def _try_agent(base: str) -> tuple[str, dict[str, str]]:
+    """An owner whose agent talks through the scripted LLM and has no allowed origin."""
     email, headers = owner_with_agent(base, "acme-try")
     r = httpx.patch(
         f"{base}/api/ai-characters/acme-try/",
@@ -118,6 +119,13 @@ def test_owner_tries_the_agent_by_text(agent_server: tuple[Server, ScriptedLLM])
         timeout=10,
     )
     assert r.status_code == 200, r.text
+    return email, headers
+
+
+def test_owner_tries_the_agent_by_text(agent_server: tuple[Server, ScriptedLLM]) -> None:
+    server, llm = agent_server
+    base = server.url
+    email, headers = _try_agent(base)
     with Browser.launch(viewport={"width": 1280, "height": 900}) as b:
         sign_in(b, base, email)
         b.click(link("Acme Shoes"))
@@ -157,3 +165,29 @@ def test_owner_tries_the_agent_by_text(agent_server: tuple[Server, ScriptedLLM])
             assert len(items) >= 1
         console = [line for line in b.call("console") if line.startswith(("error", "pageerror"))]
         assert all("Failed to load resource" in line for line in console), console
+
+
+def test_owner_calls_the_agent_by_voice(agent_server: tuple[Server, ScriptedLLM]) -> None:
+    from oshara.voice.models import is_installed
+
+    server, _llm = agent_server
+    if server.backend != "sqlite":
+        pytest.skip("the call does not depend on the database; SQLite is enough")
+    missing = [n for n in ("whisper-tiny.en", "piper-joe") if not is_installed(n, MODELS)]
+    if missing:
+        pytest.skip(f"voice models not installed: {' '.join(missing)}")
+    base = server.url
+    email, _headers = _try_agent(base)
+    with Browser.launch(
+        viewport={"width": 1280, "height": 900}, fakeMedia=True, permissions=["microphone"]
+    ) as b:
+        sign_in(b, base, email)
+        b.goto(f"{base}/dashboard/agents/acme-try/try")
+        b.wait_text("h1", "Try it")
+        b.click(button("Call"))
+        b.wait_text(".call-status", "Connected", timeout=45_000)
+        b.wait_text('role=list[name="Call transcript"]', GREETING, timeout=45_000)
+        _shots(b, "try-it-call", server.backend)
+        b.click(button("Hang up"))
+        b.wait_text(".call-status", "Call ended.", timeout=20_000)
+        assert b.visible(button("Call"))
