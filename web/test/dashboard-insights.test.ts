@@ -1,5 +1,8 @@
 // Pure logic of the account, form responses and overview pages: roles, filters, chart scaling.
 import { describe, expect, it } from "vitest";
+import { Api, type FetchFn } from "../src/dashboard/api/client";
+import { ApiError, SessionExpiredError } from "../src/dashboard/api/errors";
+import type { KeyValueStorage } from "../src/dashboard/api/session";
 import { asRole, canRemoveMember, canRevokeInvitation, invitableRoles, permissions } from "../src/dashboard/state/roles";
 import { NO_FILTERS, cellText, checkFilters, downloadName, filterQuery, nextDay, valueColumns } from "../src/dashboard/state/responses";
 import { bars, dayLabel, formatMs, formatRate, niceMax } from "../src/dashboard/state/charts";
@@ -95,5 +98,61 @@ describe("charts", () => {
     expect(formatRate(0.055)).toBe("5.5 %");
     expect(formatRate(0.0001)).toBe("<0.1 %");
     expect(dayLabel("2026-12-04")).toBe("Dec 4");
+  });
+});
+
+class Memory implements KeyValueStorage {
+  map = new Map<string, string>();
+  getItem(k: string): string | null { return this.map.get(k) ?? null; }
+  setItem(k: string, v: string): void { this.map.set(k, v); }
+  removeItem(k: string): void { this.map.delete(k); }
+}
+
+function signedIn(handler: (path: string, auth: string) => Response): { api: Api; seen: { path: string; auth: string }[] } {
+  const seen: { path: string; auth: string }[] = [];
+  const fetchFn: FetchFn = async (path, init = {}) => {
+    const auth = (init.headers as Record<string, string>).Authorization ?? "";
+    seen.push({ path, auth });
+    if (path === "/api/auth/refresh/") {
+      const body = JSON.parse(String(init.body)) as { refresh: string };
+      return body.refresh === "r-ok"
+        ? new Response(JSON.stringify({ access: "a2", refresh: "r2" }), { status: 200 })
+        : new Response(JSON.stringify({ detail: "no" }), { status: 401 });
+    }
+    return handler(path, auth);
+  };
+  const storage = new Memory();
+  storage.setItem("oshara.dashboard.tokens", JSON.stringify({ access: "a1", refresh: "r-ok", email: "o@x.y" }));
+  return { api: new Api(fetchFn, storage), seen };
+}
+
+describe("API calls of these pages", () => {
+  it("downloads the CSV with the token in the header, refreshing it once on a 401", async () => {
+    const { api, seen } = signedIn((path, auth) => {
+      if (auth !== "Bearer a2") return new Response(JSON.stringify({ detail: "expired" }), { status: 401 });
+      return new Response("\ufeffcreated_at,id\r\n", { status: 200, headers: { "Content-Disposition": 'attachment; filename="s-form-responses.csv"' } });
+    });
+    const out = await api.formResponsesCsv("s", filterQuery({ ...NO_FILTERS, formId: "contact" }, "csv"));
+    expect(await out.blob.text()).toContain("created_at,id");
+    expect(downloadName(out.disposition, "x")).toBe("s-form-responses.csv");
+    const paths = seen.map((c) => c.path);
+    expect(paths).toEqual(["/api/agents/s/form-responses/?form_id=contact&format=csv", "/api/auth/refresh/", "/api/agents/s/form-responses/?form_id=contact&format=csv"]);
+    expect(paths.every((p) => !p.includes("a1") && !p.includes("a2"))).toBe(true);
+  });
+  it("names the server's error of a download, and ends the session when refreshing fails", async () => {
+    const { api } = signedIn(() => new Response(JSON.stringify({ detail: "Invalid since" }), { status: 400 }));
+    await expect(api.formResponsesCsv("s", "?format=csv")).rejects.toEqual(new ApiError(400, "Invalid since"));
+    const storage = new Memory();
+    storage.setItem("oshara.dashboard.tokens", JSON.stringify({ access: "a1", refresh: "r-bad" }));
+    const fetchFn: FetchFn = async () => new Response(JSON.stringify({ detail: "no" }), { status: 401 });
+    const expired = new Api(fetchFn, storage);
+    await expect(expired.formResponsesCsv("s", "")).rejects.toBeInstanceOf(SessionExpiredError);
+    expect(expired.session.status).toBe("expired");
+  });
+  it("asks the overview for the period and the agent", async () => {
+    const { api, seen } = signedIn(() => new Response("{}", { status: 200 }));
+    await api.overview(7, "");
+    await api.overview(30, "acme support");
+    expect(seen.map((c) => c.path)).toEqual(["/api/stats/overview/?days=7", "/api/stats/overview/?days=30&agent=acme+support"]);
   });
 });
