@@ -50,6 +50,8 @@ def link(name: str) -> str:
 class Server:
     url: str
     backend: str
+    # The app's own settings: a test may change one while the server runs (e.g. egress_allow).
+    settings: Settings | None = None
 
 
 async def _make_db(backend: str, tmp: Path) -> tuple[str, str | None]:
@@ -113,7 +115,7 @@ def server(
             raise RuntimeError("the Oshara test server did not start")
         time.sleep(0.01)
     try:
-        yield Server(url=url, backend=backend)
+        yield Server(url=url, backend=backend, settings=settings)
     finally:
         server.should_exit = True
         thread.join(10)

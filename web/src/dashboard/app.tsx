@@ -7,6 +7,7 @@ import { AppContext, type AppServices, useServices, useSessionStatus } from "./c
 import { AccountPage } from "./pages/account";
 import { AgentPage } from "./pages/agent-edit";
 import { KnowledgePage } from "./pages/agent-knowledge";
+import { ToolsPage } from "./pages/agent-tools";
 import { TryPage } from "./pages/agent-try";
 import { NewAgentPage } from "./pages/agent-new";
 import { AgentsPage } from "./pages/agents";
@@ -70,6 +71,7 @@ function Gate() {
         <Route path="/agents/:slug/knowledge">{(p: { slug: string }) => <KnowledgePage slug={p.slug} />}</Route>
         <Route path="/agents/:slug/try">{(p: { slug: string }) => <TryPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug/responses">{(p: { slug: string }) => <ResponsesPage slug={p.slug} />}</Route>
+        <Route path="/agents/:slug/tools">{(p: { slug: string }) => <ToolsPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
         <Route path="/account" component={AccountPage} />
         <Route path="/overview" component={OverviewPage} />

@@ -36,13 +36,14 @@ export function useSessionStatus(): SessionStatus {
 
 /**
  * State that survives signing in again and reloads, until `reset` (after a successful save),
- * which forgets the draft and optionally shows `next` (the saved values).
+ * which forgets the draft and optionally shows `next` (the saved values). `forStorage` gives
+ * what a reload may find (sessionStorage), e.g. the draft without secrets; this page keeps all.
  */
-export function useDraft<T>(key: string, initial: () => T): [T, (next: T) => void, (next?: T) => void] {
+export function useDraft<T>(key: string, initial: () => T, forStorage?: (value: T) => T): [T, (next: T) => void, (next?: T) => void] {
   const { drafts } = useServices();
   const [value, setValue] = useState<T>(() => drafts.get<T>(key) ?? initial());
   const set = (next: T): void => {
-    drafts.set(key, next);
+    drafts.set(key, next, forStorage ? forStorage(next) : next);
     setValue(next);
   };
   const reset = (next?: T): void => {

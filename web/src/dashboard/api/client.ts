@@ -14,6 +14,13 @@ export type RegisterBody = S["RegisterIn"];
 export type Limits = S["Limits"];
 export type Models = S["ModelsOut"];
 export type RoleModels = S["RoleModels"];
+export type CharacterTool = S["CharacterTool"];
+export type HttpToolConfig = S["HttpToolConfig"];
+export type McpToolConfig = S["McpToolConfig"];
+export type ToolTestIn = S["ToolTestIn"];
+export type ToolTestOut = S["ToolTestOut"];
+export type McpToolsOut = S["McpToolsOut"];
+export type McpToolInfo = S["McpToolInfo"];
 export type SaveWarning = { field: string; message: string };
 export type ApiKey = S["ApiKeyOut"];
 export type ApiKeyCreated = S["ApiKeyCreated"];
@@ -46,6 +53,10 @@ async function readBody(res: Response): Promise<unknown> {
   } catch {
     return text;
   }
+}
+
+function toolPath(slug: string, name: string): string {
+  return `/api/ai-characters/${encodeURIComponent(slug)}/tools/${encodeURIComponent(name)}/`;
 }
 
 export class Api {
@@ -176,6 +187,18 @@ export class Api {
 
   deleteAgent(slug: string): Promise<null> {
     return this.request<null>("DELETE", `/api/ai-characters/${encodeURIComponent(slug)}/`);
+  }
+
+  // ---------------------------------------------------------------- tools
+
+  /** Run one saved tool once, as a call would (the Tools page's Test button). */
+  testTool(slug: string, name: string, body: ToolTestIn): Promise<ToolTestOut> {
+    return this.request<ToolTestOut>("POST", `${toolPath(slug, name)}test/`, body);
+  }
+
+  /** The tools an mcp tool's server offers (or why they could not be listed). */
+  mcpTools(slug: string, name: string): Promise<McpToolsOut> {
+    return this.request<McpToolsOut>("GET", `${toolPath(slug, name)}mcp-tools/`);
   }
 
   // ---------------------------------------------------------------- knowledge base

@@ -3,6 +3,7 @@ import { Link, useLocation } from "wouter-preact";
 
 const SECTIONS: ReadonlyArray<{ path: string; label: string }> = [
   { path: "", label: "Settings" },
+  { path: "/tools", label: "Tools" },
   { path: "/knowledge", label: "Knowledge base" },
   { path: "/try", label: "Try it" },
   { path: "/responses", label: "Form responses" },

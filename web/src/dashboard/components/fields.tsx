@@ -29,7 +29,7 @@ interface TextProps extends Common {
   autoComplete?: string;
   required?: boolean;
   readOnly?: boolean;
-  inputMode?: "numeric" | "text";
+  inputMode?: "numeric" | "decimal" | "text";
   placeholder?: string;
   /** Suggestions (a <datalist>): the field stays free text. */
   suggestions?: readonly { value: string; label: string }[] | undefined;
@@ -110,6 +110,32 @@ export function Checkbox(p: CheckProps) {
         aria-describedby={describedBy(p.name, p.error, p.hint)}
       />
       <label for={id}>{p.label}</label>
+      <Extra name={p.name} error={p.error} hint={p.hint} />
+    </div>
+  );
+}
+
+interface SelectProps extends Common {
+  value: string;
+  onValue: (v: string) => void;
+  options: readonly { value: string; label: string }[];
+}
+
+export function SelectField(p: SelectProps) {
+  const id = `f-${p.name}`;
+  return (
+    <div class={p.error ? "field invalid" : "field"}>
+      <label for={id}>{p.label}</label>
+      <select
+        id={id}
+        name={p.name}
+        value={p.value}
+        onChange={(e) => p.onValue(e.currentTarget.value)}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={describedBy(p.name, p.error, p.hint)}
+      >
+        {p.options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      </select>
       <Extra name={p.name} error={p.error} hint={p.hint} />
     </div>
   );

@@ -19,11 +19,12 @@ export class DraftStore {
     }
   }
 
-  set(key: string, value: unknown): void {
+  /** Keep `value`; `stored` (default: the same) is what goes to sessionStorage, e.g. without secrets. */
+  set(key: string, value: unknown, stored: unknown = value): void {
     const raw = JSON.stringify(value);
     this.memory.set(key, raw);
     try {
-      this.storage?.setItem(PREFIX + key, raw);
+      this.storage?.setItem(PREFIX + key, stored === value ? raw : JSON.stringify(stored));
     } catch {
       // Storage full or disabled: memory still holds it for this page's life.
     }
