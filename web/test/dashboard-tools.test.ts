@@ -9,6 +9,8 @@ import {
   toolFieldErrors, toolFromValues, toolSummary, valuesFromTool, withoutHeaderValues, type PropertyList, type ToolFormValues,
 } from "../src/dashboard/state/tools";
 import { DraftStore } from "../src/dashboard/state/drafts";
+import { ApiError } from "../src/dashboard/api/errors";
+import { errorText } from "../src/dashboard/components/banner";
 
 const TICKET_SCHEMA = {
   type: "object",
@@ -278,5 +280,14 @@ describe("Test form arguments", () => {
     expect(prettyBody('{"a":1}', "application/json")).toBe('{\n  "a": 1\n}');
     expect(prettyBody('{"a":', "application/json")).toBe('{"a":');
     expect(prettyBody('{"a":1}', "text/plain")).toBe('{"a":1}');
+  });
+});
+
+describe("errorText", () => {
+  it("puts what no field shows after the message", () => {
+    const err = new ApiError(400, "Validation failed");
+    expect(errorText(err)).toBe("Validation failed");
+    expect(errorText(err, ["tools[0].name: duplicate", "whole body"])).toBe("Validation failed: tools[0].name: duplicate; whole body");
+    expect(errorText("boom")).toBe("Something went wrong. Try again.");
   });
 });

@@ -9,7 +9,8 @@ export function Banner({ kind = "error", children }: { kind?: "error" | "info" |
   );
 }
 
-export function errorText(err: unknown): string {
-  if (err instanceof Error && err.message) return err.message;
-  return "Something went wrong. Try again.";
+/** An error's message for a banner, then the problems no field shows (`rest`, e.g. mapFieldErrors'). */
+export function errorText(err: unknown, rest: readonly string[] = []): string {
+  const text = err instanceof Error && err.message ? err.message : "Something went wrong. Try again.";
+  return rest.length ? `${text}: ${rest.join("; ")}` : text;
 }

@@ -72,13 +72,9 @@ function AgentEditor({ agent }: { agent: Agent }) {
       setSaved(warnings ?? []);
     },
     onError: (err) => {
-      if (err instanceof ApiError && err.errors.length) {
-        const mapped = mapFieldErrors(err.errors, AGENT_FORM_KEYS);
-        setFields(mapped.fields);
-        setError(`${err.detail}${mapped.rest.length ? ": " + mapped.rest.join("; ") : ""}`);
-      } else {
-        setError(errorText(err));
-      }
+      const mapped = mapFieldErrors(err instanceof ApiError ? err.errors : [], AGENT_FORM_KEYS);
+      setFields(mapped.fields);
+      setError(errorText(err, mapped.rest));
     },
   });
   const remove = useMutation({

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/preact-query";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import type { Agent, CharacterTool, SaveWarning } from "../api/client";
-import { ApiError } from "../api/errors";
+import { ApiError, mapFieldErrors } from "../api/errors";
 import { AgentTabs } from "../components/agent-tabs";
 import { Banner, errorText } from "../components/banner";
 import { ConfirmDialog } from "../components/confirm";
@@ -84,12 +84,12 @@ function ToolsEditor({ agent }: { agent: Agent }) {
       setRemoving(null);
       const errors = err instanceof ApiError ? err.errors : [];
       if (change.index === null || !editing) {
-        setPageError(errors.length ? `${errorText(err)}: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}` : errorText(err));
+        setPageError(errorText(err, mapFieldErrors(errors, []).rest));
         return;
       }
       const mapped = toolFieldErrors(errors, change.index, editing.values);
       setFields(mapped.fields);
-      setError(`${errorText(err)}${mapped.rest.length ? ": " + mapped.rest.join("; ") : ""}`);
+      setError(errorText(err, mapped.rest));
     },
   });
 

@@ -46,13 +46,9 @@ export function ToolTest({ slug, tool, edited, onClose }: Props) {
     mutationFn: (body: ToolTestIn) => api.testTool(slug, tool.name, body),
     onSuccess: () => setError(""),
     onError: (err) => {
-      if (err instanceof ApiError && err.errors.length) {
-        const mapped = argumentErrors(err.errors, args);
-        setFields(mapped.fields);
-        setError(`${err.detail}${mapped.rest.length ? ": " + mapped.rest.join("; ") : ""}`);
-      } else {
-        setError(errorText(err));
-      }
+      const mapped = argumentErrors(err instanceof ApiError ? err.errors : [], args);
+      setFields(mapped.fields);
+      setError(errorText(err, mapped.rest));
     },
   });
 
