@@ -7,9 +7,11 @@ import { AppContext, type AppServices, useServices, useSessionStatus } from "./c
 import { AccountPage } from "./pages/account";
 import { AgentPage } from "./pages/agent-edit";
 import { KnowledgePage } from "./pages/agent-knowledge";
+import { LookPage } from "./pages/agent-look";
+import { FormsPage } from "./pages/agent-forms";
+import { NewAgentPage } from "./pages/agent-new";
 import { ToolsPage } from "./pages/agent-tools";
 import { TryPage } from "./pages/agent-try";
-import { NewAgentPage } from "./pages/agent-new";
 import { AgentsPage } from "./pages/agents";
 import { CallPage } from "./pages/call";
 import { CallsPage } from "./pages/calls";
@@ -71,6 +73,8 @@ function Gate() {
         <Route path="/agents/:slug/knowledge">{(p: { slug: string }) => <KnowledgePage slug={p.slug} />}</Route>
         <Route path="/agents/:slug/try">{(p: { slug: string }) => <TryPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug/responses">{(p: { slug: string }) => <ResponsesPage slug={p.slug} />}</Route>
+        <Route path="/agents/:slug/look">{(p: { slug: string }) => <LookPage slug={p.slug} />}</Route>
+        <Route path="/agents/:slug/forms">{(p: { slug: string }) => <FormsPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug/tools">{(p: { slug: string }) => <ToolsPage slug={p.slug} />}</Route>
         <Route path="/agents/:slug">{(p: { slug: string }) => <AgentPage slug={p.slug} />}</Route>
         <Route path="/account" component={AccountPage} />

@@ -3,6 +3,8 @@ import { Link, useLocation } from "wouter-preact";
 
 const SECTIONS: ReadonlyArray<{ path: string; label: string }> = [
   { path: "", label: "Settings" },
+  { path: "/look", label: "Look" },
+  { path: "/forms", label: "Forms" },
   { path: "/tools", label: "Tools" },
   { path: "/knowledge", label: "Knowledge base" },
   { path: "/try", label: "Try it" },
