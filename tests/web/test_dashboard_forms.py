@@ -1,6 +1,9 @@
 """The dashboard's Look and Forms pages in headless Chromium against the real server, on SQLite
 and PostgreSQL: the theme's colour and position change the live preview (the widget's own
-stylesheet in a shadow root) and are saved; axe finds no serious or critical violation."""
+stylesheet in a shadow root) and are saved; a two-step form with a text, an email and a select
+field is built, a server validation error (a select without options) lands on its field, the
+saved form comes back after a reload and the preview (the widget's own FormView) shows step 1;
+axe finds no serious or critical violation on either page."""
 
 from __future__ import annotations
 
@@ -85,3 +88,69 @@ def test_owner_sets_the_look(server: Server) -> None:  # noqa: F811
         assert b.call("eval", expr="return document.getElementById('f-primary_color_picker').value") == "#0a7d3b"
         _shots(b, "look", server.backend)
         assert_accessible(b, "look")
+
+
+def preview_text(b: Browser) -> str:
+    value: str = b.call(
+        "eval",
+        expr="return document.querySelector('[data-testid=form-preview]').shadowRoot.textContent",
+    )
+    return value
+
+
+def test_owner_builds_a_two_step_form(server: Server) -> None:  # noqa: F811
+    base = server.url
+    email, headers = owner_with_agent(base, SLUG)
+    with Browser.launch() as b:
+        sign_in(b, base, email)
+        b.goto(f"{base}/dashboard/agents/{SLUG}/forms")
+        b.wait_text("h1", "forms")
+        b.click(button("Add form"))
+        b.fill(label("Form title"), "Book a fitting")
+        b.fill(label("Form id"), "book-fitting")
+        b.click(button("Edit field 1"))
+        b.fill(label("Field label"), "Full name")
+        b.fill(label("Field name"), "full_name")
+        b.call("check", selector=label("Required"))
+        b.call("check", selector=label("Several steps"))
+        b.fill(label("Step 1 title"), "You")
+        b.click(button("Add a step"))
+        b.fill(label("Step 2 title"), "Contact")
+        b.call("select", selector=label("Field type"), value="email")
+        b.fill(label("Field label"), "Email")
+        b.fill(label("Field name"), "email")
+        b.click(button("Add a field to step 2"))
+        b.call("select", selector=label("Field type"), value="select")
+        assert b.visible(label("Options")) and not b.visible(label("Rows"))
+        b.fill(label("Field label"), "Shoe size")
+        b.fill(label("Field name"), "size")
+        # No options: the server refuses, and its error lands on the field's Options.
+        b.click(button("Save forms"))
+        b.wait_text(".field.invalid .field-error", "options")
+        assert b.visible('.field.invalid >> internal:label="Options"s')
+        b.fill(label("Options"), "40\n41\n42 | Size 42")
+        b.click(button("Save forms"))
+        b.wait_text("role=status", "Saved")
+
+        forms = agent_of(base, headers)["widget_appearance"]
+        assert isinstance(forms, dict)
+        [form] = forms["forms"]
+        assert form["id"] == "book-fitting" and form["submit_url"] is None
+        assert [s["title"] for s in form["steps"]] == ["You", "Contact"]
+        assert form["steps"][0]["fields"] == [
+            {"name": "full_name", "label": "Full name", "type": "text", "required": True}
+        ]
+        assert [f["type"] for f in form["steps"][1]["fields"]] == ["email", "select"]
+        assert form["steps"][1]["fields"][1]["options"] == [
+            "40",
+            "41",
+            {"value": "42", "label": "Size 42"},
+        ]
+
+        b.goto(f"{base}/dashboard/agents/{SLUG}/forms")
+        b.wait(button("Book a fitting"))
+        b.wait("[data-testid=form-preview] .oshara-form")
+        text = preview_text(b)
+        assert "Step 1 of 2: You" in text and "Full name" in text and "Shoe size" not in text
+        _shots(b, "forms", server.backend)
+        assert_accessible(b, "forms")
