@@ -46,8 +46,8 @@ def _primary(b: Browser) -> str:
     value: str = b.call(
         "eval",
         expr=(
-            "return getComputedStyle(document.querySelector('[data-testid=look-preview]').shadowRoot"
-            ".querySelector('.launcher')).backgroundColor"
+            "const host = document.querySelector('[data-testid=look-preview]');"
+            "return getComputedStyle(host.shadowRoot.querySelector('.launcher')).backgroundColor"
         ),
     )
     return value
@@ -85,9 +85,22 @@ def test_owner_sets_the_look(server: Server) -> None:  # noqa: F811
         b.goto(f"{base}/dashboard/agents/{SLUG}/look")
         b.wait("[data-testid=look-preview] .root.left")
         assert preview_primary(b, "rgb(10, 125, 59)") == "rgb(10, 125, 59)"
-        assert b.call("eval", expr="return document.getElementById('f-primary_color_picker').value") == "#0a7d3b"
+        assert (
+            b.call("eval", expr="return document.getElementById('f-primary_color_picker').value")
+            == "#0a7d3b"
+        )
         _shots(b, "look", server.backend)
         assert_accessible(b, "look")
+
+
+def focused_label(b: Browser, expect: str) -> str | None:
+    """The focused element's aria-label (waits up to 3 s for ``expect``)."""
+    deadline = time.monotonic() + 3
+    while True:
+        got = (b.call("focused") or {}).get("label")
+        if got == expect or time.monotonic() > deadline:
+            return got if isinstance(got, str) else None
+        time.sleep(0.05)
 
 
 def preview_text(b: Browser) -> str:
@@ -129,6 +142,14 @@ def test_owner_builds_a_two_step_form(server: Server) -> None:  # noqa: F811
         b.wait_text(".field.invalid .field-error", "options")
         assert b.visible('.field.invalid >> internal:label="Options"s')
         b.fill(label("Options"), "40\n41\n42 | Size 42")
+        assert not b.visible(".field.invalid")  # the edited attribute's error goes away
+        # The field list works from the keyboard: move a field up and back down.
+        b.call("press", selector=button("Move Shoe size up"), key="Enter")
+        b.wait_text(".form-step:nth-of-type(3) .field-item >> nth=0", "Shoe size")
+        assert focused_label(b, "Move Shoe size down") == "Move Shoe size down"  # "up" is disabled
+        b.call("press", selector=button("Move Shoe size down"), key="Enter")
+        b.wait_text(".form-step:nth-of-type(3) .field-item >> nth=0", "Email")
+        assert focused_label(b, "Move Shoe size up") == "Move Shoe size up"
         b.click(button("Save forms"))
         b.wait_text("role=status", "Saved")
 

@@ -9,7 +9,7 @@ import { ApiError } from "../api/errors";
 import { AgentTabs } from "../components/agent-tabs";
 import { Banner, errorText } from "../components/banner";
 import { Checkbox, SelectField, TextArea, TextField } from "../components/fields";
-import { useServices } from "../context";
+import { useDraft, useServices } from "../context";
 import type { FormDefinition } from "../../sdk/types";
 import {
   type FieldModel, type FormModel, type StepModel, FIELD_TYPES, attrsFor, checkForms, fieldKey, formFromApi, formToApi, mapFormErrors, move,
@@ -36,6 +36,21 @@ export function FormsPage({ slug }: { slug: string }) {
 const METHODS = [{ value: "POST", label: "POST" }, { value: "PUT", label: "PUT" }, { value: "PATCH", label: "PATCH" }] as const;
 const WIDTHS = [{ value: "", label: "Default (full)" }, { value: "full", label: "Full width" }, { value: "half", label: "Half width" }] as const;
 
+/** After a re-render, focus the first enabled button with one of these names (keyboard users keep their place). */
+function focusLater(names: readonly string[]): void {
+  // After Preact's render (scheduled on a microtask or the next frame).
+  requestAnimationFrame(() => setTimeout(() => {
+    const buttons = Array.from(document.querySelectorAll<HTMLButtonElement>("button"));
+    for (const name of names) {
+      const el = buttons.find((b) => !b.disabled && (b.getAttribute("aria-label") ?? b.textContent) === name);
+      if (el) {
+        el.focus();
+        return;
+      }
+    }
+  }, 0));
+}
+
 function fieldTitle(f: FieldModel, index: number): string {
   return f.label.trim() || f.name.trim() || `field ${index + 1}`;
 }
@@ -44,7 +59,7 @@ function FormsEditor({ agent }: { agent: Agent }) {
   const { api } = useServices();
   const queries = useQueryClient();
   const initial = (a: Agent): FormModel[] => (a.widget_appearance.forms ?? []).map(formFromApi);
-  const [forms, setForms] = useState<FormModel[]>(() => initial(agent));
+  const [forms, setForms, reset] = useDraft<FormModel[]>(`forms:${agent.slug}`, () => initial(agent));
   const [current, setCurrent] = useState(0);
   const [open, setOpen] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -57,6 +72,15 @@ function FormsEditor({ agent }: { agent: Agent }) {
     setSaved(false);
     setForms(next);
   };
+  // An edited attribute's error goes away (and the field's own message, which may be about it).
+  const edited = (key: string): void => {
+    const parent = key.replace(/\.\w+$/, "");
+    if (!errors[key] && !errors[parent]) return;
+    const next = { ...errors };
+    delete next[key];
+    delete next[parent];
+    setErrors(next);
+  };
   const setForm = (fi: number, f: FormModel): void => update(forms.map((x, i) => (i === fi ? f : x)));
 
   const save = useMutation({
@@ -64,6 +88,7 @@ function FormsEditor({ agent }: { agent: Agent }) {
     onSuccess: (out) => {
       const { warnings: _w, ...fresh } = out;
       queries.setQueryData(["agent", agent.slug], fresh);
+      reset(forms);
       setSaved(true);
       setErrors({});
       setBanner("");
@@ -97,6 +122,8 @@ function FormsEditor({ agent }: { agent: Agent }) {
     setBanner("");
     save.mutate();
   };
+  const theme: Record<string, unknown> = agent.widget_appearance.theme ?? {};
+  const brand = typeof theme.primary_color === "string" ? theme.primary_color : "";
   const preview = useMemo(() => (form ? (formToApi(form) as FormDefinition) : null), [form]);
   const previewKey = useMemo(() => JSON.stringify(preview), [preview]);
   const stablePreview = useMemo(() => preview, [previewKey]);
@@ -127,14 +154,14 @@ function FormsEditor({ agent }: { agent: Agent }) {
             )}
           </div>
           {form ? (
-            <FormEditor form={form} fi={current} errors={errors} open={open} setOpen={setOpen} readOnly={readOnly}
+            <FormEditor form={form} fi={current} errors={errors} edited={edited} open={open} setOpen={setOpen} readOnly={readOnly}
               onChange={(f) => setForm(current, f)}
               onRemove={() => { update(forms.filter((_, i) => i !== current)); setCurrent(Math.max(0, current - 1)); setErrors({}); }} />
           ) : <p>No forms yet. Add one to start.</p>}
           {readOnly ? null : (
             <div class="actions">
               <button type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save forms"}</button>
-              <button type="button" class="secondary" onClick={() => { update(initial(agent)); setErrors({}); setBanner(""); setCurrent(0); setOpen(null); }}>
+              <button type="button" class="secondary" onClick={() => { reset(initial(agent)); setSaved(false); setErrors({}); setBanner(""); setCurrent(0); setOpen(null); }}>
                 Discard changes
               </button>
             </div>
@@ -143,7 +170,7 @@ function FormsEditor({ agent }: { agent: Agent }) {
         <section class="card" aria-labelledby="form-preview-title">
           <h2 id="form-preview-title">Preview</h2>
           <p class="hint">The form as the widget shows it. Submitting here sends nothing.</p>
-          {stablePreview ? <FormPreview form={stablePreview} /> : <p>No form to preview.</p>}
+          {stablePreview ? <FormPreview form={stablePreview} color={brand} /> : <p>No form to preview.</p>}
         </section>
       </div>
     </>
@@ -154,6 +181,7 @@ interface FormEditorProps {
   form: FormModel;
   fi: number;
   errors: Record<string, string>;
+  edited: (key: string) => void;
   open: string | null;
   setOpen: (key: string | null) => void;
   readOnly: boolean;
@@ -161,9 +189,12 @@ interface FormEditorProps {
   onRemove: () => void;
 }
 
-function FormEditor({ form, fi, errors, open, setOpen, readOnly, onChange, onRemove }: FormEditorProps) {
+function FormEditor({ form, fi, errors, edited, open, setOpen, readOnly, onChange, onRemove }: FormEditorProps) {
   const p = `forms[${fi}]`;
-  const set = <K extends keyof FormModel>(k: K) => (value: FormModel[K]): void => onChange({ ...form, [k]: value });
+  const set = <K extends keyof FormModel>(k: K) => (value: FormModel[K]): void => {
+    edited(`${p}.${String(k)}`);
+    onChange({ ...form, [k]: value });
+  };
   const setStep = (si: number, s: StepModel): void => onChange({ ...form, steps: form.steps.map((x, i) => (i === si ? s : x)) });
   const managed = form.submit_url.trim() === "";
   return (
@@ -213,12 +244,21 @@ function FormEditor({ form, fi, errors, open, setOpen, readOnly, onChange, onRem
                       aria-label={open === f.key ? `Close ${title}` : `Edit ${title}`} onClick={() => setOpen(open === f.key ? null : f.key)}>
                       {open === f.key ? "Close" : "Edit"}
                     </button>
-                    <button type="button" class="small secondary" disabled={j === 0} aria-label={`Move ${title} up`} onClick={() => setFields(move(s.fields, j, -1))}>Up</button>
-                    <button type="button" class="small secondary" disabled={j === s.fields.length - 1} aria-label={`Move ${title} down`} onClick={() => setFields(move(s.fields, j, 1))}>Down</button>
-                    <button type="button" class="small danger secondary" aria-label={`Remove ${title}`} onClick={() => setFields(s.fields.filter((_, i) => i !== j))}>Remove</button>
+                    <button type="button" class="small secondary" disabled={j === 0} aria-label={`Move ${title} up`}
+                      onClick={() => { setFields(move(s.fields, j, -1)); focusLater([`Move ${title} up`, `Move ${title} down`]); }}>Up</button>
+                    <button type="button" class="small secondary" disabled={j === s.fields.length - 1} aria-label={`Move ${title} down`}
+                      onClick={() => { setFields(move(s.fields, j, 1)); focusLater([`Move ${title} down`, `Move ${title} up`]); }}>Down</button>
+                    <button type="button" class="small danger secondary" aria-label={`Remove ${title}`}
+                      onClick={() => {
+                        const rest = s.fields.filter((_, i) => i !== j);
+                        const near = rest[Math.min(j, rest.length - 1)];
+                        const nearTitle = near ? fieldTitle(near, rest.indexOf(near)) : "";
+                        setFields(rest);
+                        focusLater([`Edit ${nearTitle}`, `Close ${nearTitle}`, form.multiStep ? `Add a field to step ${si + 1}` : "Add a field"]);
+                      }}>Remove</button>
                   </div>
                   {open === f.key ? (
-                    <FieldEditor field={f} path={key} errors={errors} onChange={(nf) => setFields(s.fields.map((x, i) => (i === j ? nf : x)))} />
+                    <FieldEditor field={f} path={key} errors={errors} edited={edited} onChange={(nf) => setFields(s.fields.map((x, i) => (i === j ? nf : x)))} />
                   ) : null}
                 </li>
               );
@@ -254,9 +294,20 @@ function FormEditor({ form, fi, errors, open, setOpen, readOnly, onChange, onRem
   );
 }
 
-function FieldEditor({ field, path, errors, onChange }: { field: FieldModel; path: string; errors: Record<string, string>; onChange: (f: FieldModel) => void }) {
+interface FieldEditorProps {
+  field: FieldModel;
+  path: string;
+  errors: Record<string, string>;
+  edited: (key: string) => void;
+  onChange: (f: FieldModel) => void;
+}
+
+function FieldEditor({ field, path, errors, edited, onChange }: FieldEditorProps) {
   const allowed = new Set(attrsFor(field.type));
-  const set = <K extends keyof FieldModel>(k: K) => (value: FieldModel[K]): void => onChange({ ...field, [k]: value });
+  const set = <K extends keyof FieldModel>(k: K) => (value: FieldModel[K]): void => {
+    edited(`${path}.${String(k)}`);
+    onChange({ ...field, [k]: value });
+  };
   const err = (a: string): string | undefined => errors[`${path}.${a}`];
   return (
     <div class="field-editor">

@@ -7,7 +7,7 @@ import { ApiError } from "../api/errors";
 import { AgentTabs } from "../components/agent-tabs";
 import { Banner, errorText } from "../components/banner";
 import { SelectField, TextField } from "../components/fields";
-import { useServices } from "../context";
+import { useDraft, useServices } from "../context";
 import { DEFAULT_PRIMARY, type LookValues, POSITIONS, type Position, checkLook, expandHex, lookErrorKey, lookFromAgent, lookUpdate } from "../state/look";
 import { WidgetLookPreview } from "./widget-preview";
 
@@ -30,7 +30,7 @@ export function LookPage({ slug }: { slug: string }) {
 function LookEditor({ agent }: { agent: Agent }) {
   const { api } = useServices();
   const queries = useQueryClient();
-  const [v, setV] = useState<LookValues>(() => lookFromAgent(agent));
+  const [v, setV, reset] = useDraft<LookValues>(`look:${agent.slug}`, () => lookFromAgent(agent));
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState("");
   const [saved, setSaved] = useState(false);
@@ -45,7 +45,7 @@ function LookEditor({ agent }: { agent: Agent }) {
     onSuccess: (out) => {
       const { warnings: _w, ...fresh } = out;
       queries.setQueryData(["agent", agent.slug], fresh);
-      setV(lookFromAgent(fresh));
+      reset(lookFromAgent(fresh));
       setSaved(true);
     },
     onError: (err) => {
@@ -100,7 +100,7 @@ function LookEditor({ agent }: { agent: Agent }) {
           {readOnly ? null : (
             <div class="actions">
               <button type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save look"}</button>
-              <button type="button" class="secondary" onClick={() => { setV(lookFromAgent(agent)); setFields({}); setError(""); setSaved(false); }}>
+              <button type="button" class="secondary" onClick={() => { reset(lookFromAgent(agent)); setFields({}); setError(""); setSaved(false); }}>
                 Discard changes
               </button>
             </div>

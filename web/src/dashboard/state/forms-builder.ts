@@ -91,9 +91,11 @@ export interface FormModel {
 }
 
 let counter = 0;
+// Keys restored from a draft (sessionStorage) must not collide with new ones after a reload.
+const RUN = Math.random().toString(36).slice(2, 8);
 export function newKey(prefix: string): string {
   counter += 1;
-  return `${prefix}${counter}`;
+  return `${prefix}-${RUN}-${counter}`;
 }
 
 export function newField(type: FieldType = "text"): FieldModel {
