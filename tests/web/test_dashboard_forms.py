@@ -139,8 +139,10 @@ def test_owner_builds_a_two_step_form(server: Server) -> None:  # noqa: F811
         b.fill(label("Field name"), "size")
         # No options: the server refuses, and its error lands on the field's Options.
         b.click(button("Save forms"))
+        b.wait_text("role=alert", "Nothing was saved")
         b.wait_text(".field.invalid .field-error", "options")
         assert b.visible('.field.invalid >> internal:label="Options"s')
+        _shots(b, "forms-error", server.backend)
         b.fill(label("Options"), "40\n41\n42 | Size 42")
         assert not b.visible(".field.invalid")  # the edited attribute's error goes away
         # The field list works from the keyboard: move a field up and back down.

@@ -96,7 +96,8 @@ function FormsEditor({ agent }: { agent: Agent }) {
     onError: (err) => {
       const mapped = mapFormErrors(err instanceof ApiError ? err.errors : [], forms);
       setErrors(mapped.fields);
-      setBanner(errorText(err, mapped.rest));
+      const onFields = Object.keys(mapped.fields).length > 0 && mapped.rest.length === 0;
+      setBanner(onFields ? "Nothing was saved: the server refused some settings, marked below." : errorText(err, mapped.rest));
       reveal(mapped.fields);
     },
   });
@@ -167,7 +168,7 @@ function FormsEditor({ agent }: { agent: Agent }) {
             </div>
           )}
         </form>
-        <section class="card" aria-labelledby="form-preview-title">
+        <section class="card sticky-preview" aria-labelledby="form-preview-title">
           <h2 id="form-preview-title">Preview</h2>
           <p class="hint">The form as the widget shows it. Submitting here sends nothing.</p>
           {stablePreview ? <FormPreview form={stablePreview} color={brand} /> : <p>No form to preview.</p>}
