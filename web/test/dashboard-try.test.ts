@@ -61,3 +61,21 @@ describe("labels", () => {
     expect(speakerLabel("note", "Ada")).toBe("");
   });
 });
+
+describe("forms in a text conversation", () => {
+  it("shows the first offered form that has a definition", async () => {
+    const { formToShow } = await import("../src/dashboard/state/transcript");
+    const form = { id: "contact", title: "Contact", fields: [] };
+    expect(formToShow([])).toBeNull();
+    expect(formToShow([{ form_id: "gone" }])).toBeNull();
+    expect(formToShow([{ form_id: "gone" }, { form_id: "contact", form, prefill: { name: "Ada" } }])).toEqual({
+      form_id: "contact", form, prefill: { name: "Ada" },
+    });
+  });
+
+  it("notes the outcome", async () => {
+    const { formOutcomeNote } = await import("../src/dashboard/state/transcript");
+    expect(formOutcomeNote({ status: "submitted", form_id: "contact" })).toBe("Form contact submitted");
+    expect(formOutcomeNote({ status: "cancelled", form_id: "contact" })).toBe("Form contact closed without sending");
+  });
+});

@@ -4,14 +4,16 @@
 import { useQuery } from "@tanstack/preact-query";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { createSession, TextChat, VoiceCall } from "../../sdk";
+import { createSession, submitForm, TextChat, VoiceCall, type OfferedForm, type TextReply } from "../../sdk";
+import type { FormDefinition, FormOutcome, FormValues } from "../../sdk/types";
 import { ApiError } from "../api/errors";
 import { AgentTabs } from "../components/agent-tabs";
 import { Banner, errorText } from "../components/banner";
 import { useServices } from "../context";
 import {
-  addNote, addReply, addUserMessage, callStatusText, mergeCaption, speakerLabel, type CallStatus, type Line,
+  addNote, addReply, addUserMessage, callStatusText, formOutcomeNote, formToShow, mergeCaption, speakerLabel, type CallStatus, type Line,
 } from "../state/transcript";
+import { LiveForm } from "./widget-preview";
 
 let nextId = 0;
 const newId = (prefix: string): string => `${prefix}${++nextId}`;
@@ -71,6 +73,38 @@ function TextCard({ slug, name }: { slug: string; name: string }) {
   const [error, setError] = useState("");
   const [fieldError, setFieldError] = useState("");
   const [ended, setEnded] = useState(false);
+  // A form the agent showed (show_form): rendered by the widget's FormView until the visitor leaves it.
+  const [shown, setShown] = useState<{ key: string; offered: OfferedForm & { form: FormDefinition } } | null>(null);
+
+  const answered = (id: string, reply: TextReply): void => {
+    setLines((ls) => addReply(ls, id, reply));
+    if (reply.ended) setEnded(true);
+    const offered = formToShow<OfferedForm, FormDefinition>(reply.forms);
+    if (offered) setShown({ key: id, offered });
+  };
+
+  // Managed storage or the form's submit_url, as the widget submits it (same origin: allowed).
+  const submitValues = (form: FormDefinition, values: FormValues) => {
+    const options: Parameters<typeof submitForm>[2] = { agent: slug, baseUrl: location.origin };
+    if (chat.current) options.sessionId = chat.current.session.session_id;
+    return submitForm(form, values, options);
+  };
+
+  // The outcome goes back to the agent, which answers (as during a call).
+  const reportOutcome = async (outcome: FormOutcome): Promise<void> => {
+    const current = chat.current;
+    const id = newId("f");
+    setLines((ls) => addNote(ls, id, formOutcomeNote(outcome)));
+    if (!current || current.ended) return;
+    setBusy(true);
+    try {
+      answered(`${id}r`, await current.sendFormResult(outcome));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const send = async (e: Event): Promise<void> => {
     e.preventDefault();
@@ -91,9 +125,7 @@ function TextCard({ slug, name }: { slug: string; name: string }) {
         chat.current = new TextChat(grant, location.origin);
         setEnded(false);
       }
-      const reply = await chat.current.send(message);
-      setLines((ls) => addReply(ls, `${id}r`, reply));
-      if (reply.ended) setEnded(true);
+      answered(`${id}r`, await chat.current.send(message));
     } catch (err) {
       setError(errorText(err));
       setText(message); // nothing is lost: the message can be sent again
@@ -107,12 +139,24 @@ function TextCard({ slug, name }: { slug: string; name: string }) {
     setLines([]);
     setEnded(false);
     setError("");
+    setShown(null);
   };
 
   return (
     <section class="card" aria-labelledby="try-text">
       <h2 id="try-text">Text chat</h2>
       <Transcript lines={lines} name={name} label="Text transcript" empty="Send a message to start a conversation." />
+      {shown && (
+        <LiveForm
+          key={shown.key}
+          form={shown.offered.form}
+          prefill={shown.offered.prefill}
+          idPrefix={`try-${shown.key}`}
+          submit={(values) => submitValues(shown.offered.form, values)}
+          onOutcome={(outcome) => void reportOutcome(outcome)}
+          onDone={() => setShown(null)}
+        />
+      )}
       {error && <Banner>{error}</Banner>}
       {ended && <p class="hint">This conversation has ended; the next message starts a new one.</p>}
       <form class="try-form" onSubmit={(e) => void send(e)} noValidate>

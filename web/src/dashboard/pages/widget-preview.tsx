@@ -5,9 +5,10 @@
 import { useEffect, useRef } from "preact/hooks";
 import { readableOn, normalizeColor } from "../../widget/color";
 import { h, icon, ICONS } from "../../widget/dom";
-import { FormView } from "../../widget/form-view";
+import { FormView, type FormViewOptions } from "../../widget/form-view";
 import { WIDGET_CSS } from "../../widget/styles";
-import type { FormDefinition } from "../../sdk/types";
+import type { SubmitResult } from "../../sdk/forms";
+import type { FormDefinition, FormOutcome, FormValues } from "../../sdk/types";
 
 // In the preview the widget sits in a box on the page instead of the viewport's corner.
 const PREVIEW_CSS = `
@@ -87,4 +88,48 @@ export function FormPreview({ form, color }: { form: FormDefinition | null; colo
     shadow.replaceChildren(h("div", { class: "preview-form" }, view.element));
   }, [form, color]);
   return <div ref={ref} class="form-preview" data-testid="form-preview" />;
+}
+
+/**
+ * A form the agent showed during a conversation, rendered by the widget's FormView as the
+ * widget renders it. `submit` sends the values (as the widget does, through the SDK); `onOutcome`
+ * is called once, as soon as the form was sent or closed; `onDone` when the visitor leaves it.
+ */
+export function LiveForm({ form, prefill, idPrefix, submit, onOutcome, onDone }: {
+  form: FormDefinition;
+  prefill?: Record<string, unknown> | undefined;
+  idPrefix: string;
+  submit: (values: FormValues) => Promise<SubmitResult>;
+  onOutcome: (outcome: FormOutcome) => void;
+  onDone: () => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const handlers = useRef({ submit, onOutcome, onDone });
+  handlers.current = { submit, onOutcome, onDone };
+  useEffect(() => {
+    const host = ref.current;
+    if (!host) return;
+    const shadow = shadowFor(host);
+    let settled = false;
+    const settle = (outcome: FormOutcome): void => {
+      if (settled) return;
+      settled = true;
+      handlers.current.onOutcome(outcome);
+    };
+    const options: FormViewOptions = {
+      form,
+      idPrefix,
+      submit: (values) => handlers.current.submit(values),
+      onSubmitted: settle,
+      onClose: (outcome) => {
+        settle(outcome);
+        handlers.current.onDone();
+      },
+    };
+    if (prefill) options.prefill = prefill;
+    const view = new FormView(options);
+    shadow.replaceChildren(h("div", { class: "preview-form" }, view.element));
+    return () => shadow.replaceChildren();
+  }, [form, prefill, idPrefix]);
+  return <div ref={ref} class="form-preview" data-testid="try-form" />;
 }

@@ -95,3 +95,15 @@ export function callStatusText(state: CallStatus, agentSpeaking = false): string
 export function speakerLabel(role: Speaker, agentName: string): string {
   return role === "user" ? "You" : role === "agent" ? agentName : "";
 }
+
+/** The form a text reply asks the page to show: the first offered one that carries its
+ * definition (one without cannot be rendered; the agent is told by the server it was offered). */
+export function formToShow<T extends { form_id: string; form?: F | undefined }, F>(forms: readonly T[]): (T & { form: F }) | null {
+  for (const f of forms) if (f.form) return f as T & { form: F };
+  return null;
+}
+
+/** The transcript's note for a form's outcome. */
+export function formOutcomeNote(outcome: { status: string; form_id: string }): string {
+  return outcome.status === "submitted" ? `Form ${outcome.form_id} submitted` : `Form ${outcome.form_id} closed without sending`;
+}
