@@ -3,15 +3,16 @@ runtime on, a scripted LLM), SQLite and PostgreSQL:
 
 sign in → create an agent from the support-desk template → add an origin and let it show
 forms → point its ``create_ticket`` HTTP tool at a local ticket API and **Test** it → build a
-two-step form → upload a document and search it → **Try it** by text: the scripted LLM calls
+two-step form → upload a document and search it → **Try it**: the scripted LLM calls
 ``create_ticket`` (the ticket API receives the arguments) and then ``show_form``; the form
-opens in the Try it page, is filled over its two steps and submitted → the call's timeline
-shows the turns, the tool call (name, arguments, status) and the form shown/submitted → Form
-responses lists the submission and its CSV export holds the values. axe runs on every page
-passed.
+opens in the Try it page (the widget's FormView), is filled over its two steps and submitted,
+and its outcome reaches the LLM → the call's timeline shows the turns, the tool call (name,
+arguments, status) and the form shown/submitted → Form responses lists the submission and its
+CSV export holds the values. axe runs on every page passed.
 
-The conversation is by text: the voice path of Try it (fake microphone, local Whisper/Piper)
-is covered by ``test_dashboard_try.py::test_owner_calls_the_agent_by_voice``.
+Two modes: ``text`` (the Try it text chat) and ``voice`` (a call with Chromium's fake
+microphone playing the question spoken by Piper, heard by local Whisper; skipped when the
+models are not installed).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import uvicorn
 from oshara.app import create_app
 from oshara.config import Settings
 from tests.conftest import BACKENDS
+from tests.e2e.calls import sounds_like, wait_until
+from tests.e2e.conftest import FAKE_MIC_RATE, LEAD_SILENCE_S, TAIL_SILENCE_S, write_wav
 from tests.voice.scripted_llm import ScriptedLLM
 from tests.web.axe import assert_accessible
 from tests.web.browser import Browser
@@ -62,7 +65,9 @@ TICKET = {
 }
 AFTER_TOOLS = "I opened your ticket. Please fill in the form on your screen."
 AFTER_FORM = "Thanks Grace, we will email you shortly."
-TRY_FORM = "[data-testid=try-form] .oshara-form"
+TRY_FORM = "section[aria-labelledby=try-text] [data-testid=try-form] .oshara-form"
+VOICE_FORM = "section[aria-labelledby=try-voice] [data-testid=try-form] .oshara-form"
+SPOKEN = "My printer is on fire. Please open a ticket."
 
 
 @pytest.fixture(params=BACKENDS)
@@ -122,14 +127,41 @@ def _register(base: str) -> tuple[str, dict[str, str]]:
     return email, {"Authorization": f"Bearer {r.json()['access']}"}
 
 
+def _spoken_question(tmp: Path) -> Path:
+    """The visitor's question spoken by Piper after the greeting, at the fake microphone's rate
+    (as ``tests/e2e/conftest.question_wav``)."""
+    import numpy as np
+    import soxr
+
+    from tests.voice.speech import piper_pcm16k
+
+    speech = np.frombuffer(piper_pcm16k(SPOKEN), dtype=np.int16)
+    speech = np.asarray(soxr.resample(speech, 16_000, FAKE_MIC_RATE)).astype(np.int16)
+    lead = np.zeros(int(LEAD_SILENCE_S * FAKE_MIC_RATE), dtype=np.int16)
+    tail = np.zeros(int(TAIL_SILENCE_S * FAKE_MIC_RATE), dtype=np.int16)
+    return write_wav(tmp / "question.wav", np.concatenate([lead, speech, tail]), FAKE_MIC_RATE)
+
+
+@pytest.mark.parametrize("mode", ["text", "voice"])
 def test_owner_runs_an_agent_end_to_end(
-    flow_server: tuple[Server, ScriptedLLM, TicketApi],
+    flow_server: tuple[Server, ScriptedLLM, TicketApi], mode: str, tmp_path: Path
 ) -> None:
+    from oshara.voice.models import is_installed
+
     server, llm, tickets = flow_server
     assert server.settings is not None
+    launch: dict[str, object] = {"viewport": {"width": 1280, "height": 900}}
+    if mode == "voice":
+        missing = [n for n in ("whisper-tiny.en", "piper-joe") if not is_installed(n, MODELS)]
+        if missing:
+            pytest.skip(f"voice models not installed: {' '.join(missing)}")
+        if server.backend != "sqlite":
+            pytest.skip("the voice call does not depend on the database; SQLite is enough")
+        wav = _spoken_question(tmp_path)
+        launch.update(fakeAudioFile=f"{wav}%noloop", permissions=["microphone"])
     base = server.url
     email, headers = _register(base)
-    with Browser.launch(viewport={"width": 1280, "height": 900}) as b:
+    with Browser.launch(**launch) as b:
         # Sign in; create the agent from the support-desk template.
         sign_in(b, base, email)
         b.click(link("New agent"))
@@ -211,32 +243,57 @@ def test_owner_runs_an_agent_end_to_end(
 
         # Try it: the LLM calls create_ticket, then shows the form.
         tickets.seen.clear()
-        llm.tool_call("create_ticket", TICKET)
-        llm.tool_call("show_form", {"form_id": "contact-details"})
-        llm.reply(AFTER_TOOLS)
         b.click(AGENT_NAV + link("Try it"))
         b.wait_text("h1", "Try it")
-        b.fill(label("Message"), QUESTION)
-        b.click(button("Send"))
-        transcript = 'role=list[name="Text transcript"]'
-        b.wait_text(transcript, AFTER_TOOLS, timeout=60_000)
+        if mode == "text":
+            llm.tool_call("create_ticket", TICKET)
+            llm.tool_call("show_form", {"form_id": "contact-details"})
+            llm.reply(AFTER_TOOLS)
+            b.fill(label("Message"), QUESTION)
+            b.click(button("Send"))
+            transcript = 'role=list[name="Text transcript"]'
+            b.wait_text(transcript, AFTER_TOOLS, timeout=60_000)
+            assert any(QUESTION in json.dumps(r["messages"]) for r in llm.requests)
+            form_sel = TRY_FORM
+        else:
+            # The fake microphone asks (Piper speech after the greeting); Whisper hears it.
+            llm.tool_call("create_ticket", TICKET)
+            llm.tool_call("show_form", {"form_id": "contact-details"}, AFTER_TOOLS)
+            llm.default_reply = AFTER_FORM
+            b.click(button("Call"))
+            b.wait_text(".call-status", "Connected", timeout=45_000)
+            form_sel = VOICE_FORM
+        b.wait(form_sel, timeout=90_000)
         assert [s["body"] for s in tickets.seen] == [TICKET]
         assert tickets.seen[0]["headers"]["X-Api-Key"] == SECRET
-        assert any(QUESTION in json.dumps(r["messages"]) for r in llm.requests)
+        if mode == "voice":
+            heard = json.dumps([r["messages"] for r in llm.requests])
+            assert "printer" in heard.lower(), heard
 
         # The form, shown in the Try it page: two steps, then submitted.
-        llm.reply(AFTER_FORM)
-        b.wait(TRY_FORM, timeout=20_000)
-        assert "Contact details" in b.text(TRY_FORM)
-        b.fill(f'{TRY_FORM} [data-field="full_name"] input', "Grace Hopper")
-        b.click(f"{TRY_FORM} >> {button('Next')}")
-        b.fill(f'{TRY_FORM} [data-field="email"] input', "grace@acme.test")
-        _shots(b, "flow-try-form", server.backend)
+        if mode == "text":
+            llm.reply(AFTER_FORM)
+        assert "Contact details" in b.text(form_sel)
+        b.fill(f'{form_sel} [data-field="full_name"] input', "Grace Hopper")
+        b.click(f"{form_sel} >> {button('Next')}")
+        b.fill(f'{form_sel} [data-field="email"] input', "grace@acme.test")
+        _shots(b, f"flow-try-form-{mode}", server.backend)
         assert_accessible(b, "try-it with a form")
-        b.click(f"{TRY_FORM} >> {button('Submit')}")
-        b.wait_text(transcript, AFTER_FORM, timeout=60_000)
+        b.click(f"{form_sel} >> {button('Submit')}")
+        if mode == "text":
+            b.wait_text(transcript, AFTER_FORM, timeout=60_000)
+        else:
+            b.wait_text('role=list[name="Call transcript"]', "Form contact-details submitted")
+
+        def told() -> bool:
+            return any("Grace Hopper" in json.dumps(r["messages"]) for r in llm.requests)
+
+        wait_until(told, 60, "the form's outcome in the LLM's next request")
         outcome = json.dumps(llm.requests[-1]["messages"])
-        assert "submitted" in outcome and "Grace Hopper" in outcome
+        assert "submitted" in outcome and "grace@acme.test" in outcome
+        if mode == "voice":
+            b.click(button("Hang up"))
+            b.wait_text(".call-status", "Call ended.", timeout=20_000)
 
         # Calls: the session's timeline.
         b.click(MAIN_NAV + link("Calls"))
@@ -244,7 +301,12 @@ def test_owner_runs_an_agent_end_to_end(
         b.click(f'role=link[name*="{SLUG}"]')
         b.wait_text("h1", f"Call with {SLUG}")
         timeline = b.wait_text('role=list[name="Timeline"]', "create_ticket", timeout=20_000)
-        assert QUESTION in timeline and AFTER_TOOLS in timeline and AFTER_FORM in timeline
+        assert AFTER_TOOLS in timeline
+        said = b.call("texts", selector=".tl-turn.role-user .tl-text")
+        if mode == "text":
+            assert QUESTION in said and AFTER_FORM in timeline
+        else:
+            assert any(sounds_like(t, SPOKEN) for t in said), said
         tool = b.text(".tl-tool >> nth=0")
         assert "create_ticket" in tool and "ok" in tool
         assert '"subject": "Printer on fire"' in tool and '"email": "grace@acme.test"' in tool

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/preact-query";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { createSession, submitForm, TextChat, VoiceCall, type OfferedForm, type TextReply } from "../../sdk";
-import type { FormDefinition, FormOutcome, FormValues } from "../../sdk/types";
+import type { FormDefinition, FormOutcome, FormValues, ShowFormRequest } from "../../sdk/types";
 import { ApiError } from "../api/errors";
 import { AgentTabs } from "../components/agent-tabs";
 import { Banner, errorText } from "../components/banner";
@@ -39,7 +39,7 @@ export function TryPage({ slug }: { slug: string }) {
           </p>
           <div class="try-grid">
             <TextCard slug={slug} name={name} />
-            <VoiceCard slug={slug} name={name} />
+            <VoiceCard slug={slug} name={name} forms={agent.data?.widget_appearance.forms ?? []} />
           </div>
         </>
       )}
@@ -178,15 +178,40 @@ function TextCard({ slug, name }: { slug: string; name: string }) {
   );
 }
 
-function VoiceCard({ slug, name }: { slug: string; name: string }) {
+function VoiceCard({ slug, name, forms }: { slug: string; name: string; forms: readonly FormDefinition[] }) {
   const { api } = useServices();
   const call = useRef<VoiceCall | null>(null);
   const [state, setState] = useState<CallStatus>("idle");
   const [speaking, setSpeaking] = useState(false);
   const [lines, setLines] = useState<Line[]>([]);
   const [error, setError] = useState("");
+  // A form the agent shows during the call (show_form over RTVI): the call waits for its outcome.
+  const [shown, setShown] = useState<{ key: string; form: FormDefinition; prefill?: Record<string, unknown> | undefined; settle: (o: FormOutcome) => void } | null>(null);
+  const formsRef = useRef(forms);
+  formsRef.current = forms;
 
   useEffect(() => () => void call.current?.end(), []); // leaving the page hangs up
+
+  const showForm = (request: ShowFormRequest): Promise<FormOutcome> => {
+    const form = request.form ?? formsRef.current.find((f) => f.id === request.form_id);
+    if (!form) return Promise.resolve({ status: "cancelled", form_id: request.form_id, error: `there is no form "${request.form_id}"` });
+    return new Promise<FormOutcome>((resolve) => {
+      const key = newId("vf");
+      setShown({
+        key, form, prefill: request.prefill,
+        settle: (outcome) => {
+          setLines((ls) => addNote(ls, newId("v"), formOutcomeNote(outcome)));
+          resolve(outcome);
+        },
+      });
+    });
+  };
+  const submitValues = (form: FormDefinition, values: FormValues) => {
+    const options: Parameters<typeof submitForm>[2] = { agent: slug, baseUrl: location.origin };
+    const sessionId = call.current?.session?.session_id;
+    if (sessionId) options.sessionId = sessionId;
+    return submitForm(form, values, options);
+  };
 
   const start = async (): Promise<void> => {
     setError("");
@@ -196,11 +221,13 @@ function VoiceCard({ slug, name }: { slug: string; name: string }) {
         baseUrl: location.origin,
         agent: slug,
         fetch: api.ownerFetch(),
+        onShowForm: showForm,
         handlers: {
           state: (s) => setState(s),
           caption: (c) => setLines((ls) => mergeCaption(ls, c)),
           agentSpeaking: (on) => setSpeaking(on),
           ended: ({ reason }) => {
+            setShown(null);
             if (reason === "remote") setLines((ls) => addNote(ls, newId("v"), "The agent ended the call."));
           },
         },
@@ -230,6 +257,17 @@ function VoiceCard({ slug, name }: { slug: string; name: string }) {
         <button type="button" class="danger" onClick={() => void hangUp()} disabled={!live}>Hang up</button>
       </div>
       <Transcript lines={lines} name={name} label="Call transcript" empty="Captions of the call appear here." />
+      {shown && (
+        <LiveForm
+          key={shown.key}
+          form={shown.form}
+          prefill={shown.prefill}
+          idPrefix={`try-${shown.key}`}
+          submit={(values) => submitValues(shown.form, values)}
+          onOutcome={shown.settle}
+          onDone={() => setShown(null)}
+        />
+      )}
     </section>
   );
 }
