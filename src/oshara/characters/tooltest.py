@@ -23,7 +23,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oshara.auth.subject import AuthSubject
@@ -52,6 +52,7 @@ MAX_BODY_CHARS = 16_384
 class ToolTestIn(BaseModel):
     """A test run: the arguments the agent would send (checked against ``input_schema``)."""
 
+    model_config = ConfigDict(extra="forbid")
     arguments: dict[str, Any] = Field(default_factory=dict)
     mcp_tool: str | None = Field(
         default=None,
