@@ -688,6 +688,87 @@ async def _accept_invitation(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: s
     assert r.status_code == (404 if cred == "jwt" else 403), r.text
 
 
+@case("POST /api/ai-characters/{slug}/tools/{name}/test/")
+async def _test_tool(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    def url(slug: str) -> str:
+        return f"/api/ai-characters/{slug}/tools/crm_lookup/test/"
+
+    body = {"arguments": {"q": "x"}}
+    ghost = missing_slug()
+    theirs = await c.post(url(a.slug), json=body, headers=b.creds(cred))
+    missing = await c.post(url(ghost), json=body, headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
+    # B's own tool runs (its host does not resolve here): neither tenant's secret is shown.
+    mine = await c.post(url(b.slug), json=body, headers=b.creds(cred))
+    assert mine.status_code == 200, mine.text
+    assert "secret-of-" not in mine.text
+
+
+@case("GET /api/ai-characters/{slug}/tools/{name}/mcp-tools/")
+async def _list_mcp_tools(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    def url(slug: str) -> str:
+        return f"/api/ai-characters/{slug}/tools/crm_lookup/mcp-tools/"
+
+    ghost = missing_slug()
+    theirs = await c.get(url(a.slug), headers=b.creds(cred))
+    missing = await c.get(url(ghost), headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
+    mine = await c.get(url(b.slug), headers=b.creds(cred))
+    assert mine.status_code == 400 and "secret-of-" not in mine.text  # an http tool
+
+
+@case("POST /api/sessions/{session_id}/events/ticket/")
+async def _events_ticket(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_session()
+    theirs = await c.post(f"/api/sessions/{a.session_id}/events/ticket/", headers=b.creds(cred))
+    missing = await c.post(f"/api/sessions/{ghost}/events/ticket/", headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.session_id, ghost)
+    mine = await c.post(f"/api/sessions/{b.session_id}/events/ticket/", headers=b.creds(cred))
+    assert mine.status_code in (200, 201), mine.text
+    # B's ticket opens B's stream only.
+    r = await c.get(
+        f"/api/sessions/{a.session_id}/events/",
+        params={"ticket": mine.json()["ticket"], "max_seconds": 1},
+    )
+    assert r.status_code in (401, 403, 404), r.text
+
+
+@case("GET /api/sessions/{session_id}/events/")
+async def _events(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_session()
+    params = {"max_seconds": 1}
+    theirs = await c.get(
+        f"/api/sessions/{a.session_id}/events/", params=params, headers=b.creds(cred)
+    )
+    missing = await c.get(f"/api/sessions/{ghost}/events/", params=params, headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.session_id, ghost)
+
+
+@case("GET /api/stats/overview/")
+async def _stats(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    ghost = missing_slug()
+    theirs = await c.get("/api/stats/overview/", params={"agent": a.slug}, headers=b.creds(cred))
+    missing = await c.get("/api/stats/overview/", params={"agent": ghost}, headers=b.creds(cred))
+    assert missing.status_code == 404
+    like_missing(theirs, missing, a.slug, ghost)
+    mine = await c.get("/api/stats/overview/", headers=b.creds(cred))
+    assert mine.status_code == 200, mine.text
+    totals = mine.json()["totals"]
+    assert totals["sessions"] == 1 and totals["form_submissions"] == 1, totals  # B's own only
+
+
+@case("GET /api/models/")
+async def _models(c: httpx.AsyncClient, a: Tenant, b: Tenant, cred: str) -> None:
+    # Not tenant data: the same for everyone, and no secret in it.
+    r = await c.get("/api/models/", headers=b.creds(cred))
+    assert r.status_code == 200, r.text
+    assert "secret-of-" not in r.text and a.slug not in r.text
+
+
 # Run order per case: the API key first, then the JWT (logout and password change end B's
 # JWT login, so it goes last).
 CREDS = ("key", "jwt")

@@ -67,7 +67,10 @@ def check_call_basics(run: CallRun, server: Server, greeting: str = GREETING) ->
     before = [s for s in remote if s["start"] < speech_end]
     after = [s for s in remote if s["start"] > speech_end]
     assert before, "the greeting was not heard"
-    assert after and sum(s["end"] - s["start"] for s in after) > 500, (
+    # At least 150 ms of sound after the question: with ``whole_reply=False`` the call hangs
+    # up after the reply's first sentence, which a small model may make one word long ("Sure!",
+    # 221 ms heard in one CI run).
+    assert after and sum(s["end"] - s["start"] for s in after) > 150, (
         "no spoken reply heard",
         after,
         run.captions,

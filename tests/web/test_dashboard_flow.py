@@ -67,7 +67,9 @@ AFTER_TOOLS = "I opened your ticket. Please fill in the form on your screen."
 AFTER_FORM = "Thanks Grace, we will email you shortly."
 TRY_FORM = "section[aria-labelledby=try-text] [data-testid=try-form] .oshara-form"
 VOICE_FORM = "section[aria-labelledby=try-voice] [data-testid=try-form] .oshara-form"
-SPOKEN = "My printer is on fire. Please open a ticket."
+# One clause, no pause inside: a pause after "fire." let the turn end there in a loaded CI
+# run, and the rest of the question then barged in on the agent's answer.
+SPOKEN = "My printer is on fire so please open a ticket"
 
 
 @pytest.fixture(params=BACKENDS)

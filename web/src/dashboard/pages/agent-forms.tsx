@@ -209,7 +209,7 @@ function FormEditor({ form, fi, errors, edited, open, setOpen, readOnly, onChang
         </div>
         <TextField name={`${p}.subtitle`} label="Subtitle (optional)" value={form.subtitle} onValue={set("subtitle")} error={errors[`${p}.subtitle`]} />
         <TextField name={`${p}.submit_url`} label="Send answers to (URL, optional)" value={form.submit_url} onValue={set("submit_url")} error={errors[`${p}.submit_url`]}
-          placeholder="https://api.example.com/leads" hint={managed ? "Empty: Oshara stores the answers (Form responses)." : "The widget sends the answers as JSON to this URL."} />
+          placeholder="https://yoursite.com/leads" hint={managed ? "Empty: Oshara stores the answers (Form responses)." : "The widget sends the answers as JSON to this URL."} />
         {managed ? null : (
           <SelectField name={`${p}.submit_method`} label="Method" value={form.submit_method} options={METHODS}
             onValue={(m) => set("submit_method")(m === "PUT" || m === "PATCH" ? m : "POST")} error={errors[`${p}.submit_method`]} />
